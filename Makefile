@@ -1,0 +1,81 @@
+# Seawall: top-level Makefile.
+#
+#   make demo          the main job: provision the rig, boot it, show a VM
+#                      surviving a memory error
+#   make check         every test CI runs (unit tests, then the rig suites)
+#   make check-unit    native unit tests only (seconds, no QEMU)
+#   make bench         benchmarks
+#
+# Out-of-tree: O=DIR (default ./build).  Cross compiler for the arm64 parts:
+# CROSS_COMPILE (default aarch64-linux-gnu-).
+
+O             ?= build
+CC            ?= cc
+CROSS_COMPILE ?= aarch64-linux-gnu-
+ACC           := $(CROSS_COMPILE)gcc
+AAR           := $(CROSS_COMPILE)ar
+AR            ?= ar
+prefix        ?= /usr/local
+DESTDIR       ?=
+
+# Which rig kernels the suites run on.
+RIG_KERNELS   ?= 7.2 6.12
+
+WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+        -Wold-style-definition -Wundef -Wwrite-strings -Wshadow \
+        -Wno-missing-field-initializers
+WERROR ?= -Werror
+CSTD   := -std=gnu11
+OPT    ?= -O2 -g
+
+NATIVE := $(O)/native
+ARM64  := $(O)/arm64
+# Every arm64 executable listed here goes into the rig's initramfs, under
+# /opt/seawall/bin (or the path the fragment gives after a colon).
+ARM64_BINS :=
+
+.PHONY: all check check-unit check-rig demo bench install clean distclean \
+        rig kernels arm64 host-deps help
+
+all: lib
+
+help:
+	@sed -n '2,12p' Makefile
+
+# Fragments: each part of the tree keeps its own rules.
+-include lib/lib.mk
+-include tests/unit/unit.mk
+-include tests/kernel/kernel.mk
+-include vmm/vmm.mk
+-include tools/tools.mk
+-include guest/guest.mk
+-include bench/bench.mk
+
+arm64: $(ARM64_BINS)
+
+# The cross compiler and kernel build tools come from Debian packages; this
+# installs whatever is missing (root), and is a no-op when all is present.
+host-deps:
+	@bash rig/provision --host-only
+
+rig: host-deps
+	@bash rig/provision
+
+kernels: rig
+	@for k in $(RIG_KERNELS); do bash rig/build-kernel $$k || exit 1; done
+
+check: check-unit check-rig
+
+check-rig: kernels
+	@$(MAKE) --no-print-directory arm64
+	@bash rig/check $(RIG_KERNELS)
+
+demo: kernels
+	@$(MAKE) --no-print-directory arm64
+	@bash rig/demo
+
+clean:
+	rm -rf $(O)
+
+distclean: clean
+	@echo "the rig cache is outside the tree: rm -rf $${SEAWALL_CACHE:-$$HOME/.cache/seawall}"
