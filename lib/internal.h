@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* libseawall internals: shared by the library sources and the unit tests. */
+#ifndef SEAWALL_INTERNAL_H
+#define SEAWALL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <seawall.h>
+
+#define SW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define SW_HIDDEN __attribute__((visibility("hidden")))
+
+/* opts.c: validate a caller's options struct against the size we know. */
+int sw_opts_copy(void *dst, size_t dst_sz, const void *src);
+
+/* crc32c.c */
+uint32_t sw_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* time */
+uint64_t sw_now_ns(void);	/* CLOCK_REALTIME */
+uint64_t sw_mono_ns(void);	/* CLOCK_MONOTONIC */
+
+/* ledger.c: open addressing over a dense entry array. */
+struct sw_lpage {			/* 48 bytes */
+	uint64_t gpa;
+	uint64_t gva;
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint32_t esr;
+	uint32_t hits;
+	uint16_t actions;
+	uint16_t tokens;		/* rate limit, 1/64 token units */
+	uint8_t source;
+	int8_t guest_el;
+	uint8_t page_shift;
+	uint8_t flags;
+};
+
+struct sw_ledger {
+	struct sw_lpage *ent;
+	uint32_t n;
+	uint32_t ent_cap;
+	uint32_t max;
+	uint32_t *idx;			/* entry index + 1; 0 = empty */
+	uint32_t idx_bits;
+};
+
+int sw_ledger_init(struct sw_ledger *l, uint32_t max);
+void sw_ledger_fini(struct sw_ledger *l);
+struct sw_lpage *sw_ledger_find(const struct sw_ledger *l, uint64_t gpa);
+int sw_ledger_insert(struct sw_ledger *l, uint64_t gpa, struct sw_lpage **out);
+size_t sw_ledger_bytes(const struct sw_ledger *l);
+void sw_page_export(const struct sw_lpage *in, struct seawall_page *out);
+
+/* sigq.c: bounded lock-free multi-producer queue, one consumer. */
+struct sw_sigrec {
+	_Atomic uint64_t seq;
+	uint64_t addr;
+	int32_t code;
+	int32_t tid;
+	int16_t lsb;
+};
+
+struct sw_sigq {
+	struct sw_sigrec *rec;
+	uint64_t mask;
+	_Atomic uint64_t head;
+	uint64_t tail;
+	_Atomic uint64_t overflow;
+};
+
+int sw_sigq_init(struct sw_sigq *q, uint32_t capacity);
+void sw_sigq_fini(struct sw_sigq *q);
+int sw_sigq_push(struct sw_sigq *q, uint64_t addr, int code, int lsb, int tid);
+int sw_sigq_pop(struct sw_sigq *q, uint64_t *addr, int *code, int *lsb, int *tid);
+
+/* notify.c */
+struct sw_notify {
+	struct seawall_notice *ring;
+	uint32_t cap;
+	uint32_t n;
+	uint64_t next_seq;
+};
+
+int sw_notify_init(struct sw_notify *nq, uint32_t cap);
+void sw_notify_fini(struct sw_notify *nq);
+int sw_notify_push(struct sw_notify *nq, uint64_t gpa, uint64_t size);
+int sw_notify_ack_gpa(struct sw_notify *nq, uint64_t gpa);
+int sw_notify_ack_seq(struct sw_notify *nq, uint64_t seq);
+
+/* Regions and their live memslot pieces. */
+struct sw_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;
+	uint64_t page_size;
+	uint32_t page_shift;
+	uint32_t slot;
+	uint32_t slot_flags;
+	uint32_t flags;
+	int fd;
+	uint64_t offset;
+	struct seawall_memslot *pieces;
+	uint32_t npieces;
+};
+
+struct sw_quarantine {
+	uint64_t gpa;
+	uint64_t size;
+	void *addr;			/* where the bad page now lives, or NULL */
+	uint32_t region;
+	uint32_t strategy;
+};
+
+struct sw_policy {
+	unsigned int flags;
+	unsigned int restart_after_pages;
+	unsigned int rate_burst;
+	unsigned int rate_per_sec;
+};
+
+#define SW_MAX_PENDING_EVENTS 6
+
+struct seawall_ctx {
+	pthread_mutex_t lock;
+	struct seawall_ctx_opts o;
+	struct sw_policy pol;
+	struct sw_region *regions;
+	uint32_t nregions;
+	struct sw_ledger ledger;
+	uint32_t live_pages;		/* distinct bad pages since the last reset */
+	struct sw_sigq sigq;
+	uint64_t overflow_seen;
+	struct sw_notify notify;
+	struct seawall_journal *journal;
+	struct sw_quarantine *quar;
+	uint32_t nquar;
+	uint32_t quar_cap;
+	uint32_t next_spare;
+	uint64_t ev_seq;
+	struct seawall_stats st;
+};
+
+/* log.c */
+void sw_log(const struct seawall_ctx *ctx, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* isolate.c */
+int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page_gpa,
+		      const char **why);
+struct sw_region *sw_region_find(struct seawall_ctx *ctx, uint64_t gpa);
+
+/* journal.c, for the context */
+int sw_journal_append_lpage(struct seawall_journal *j, const struct sw_lpage *p);
+
+/* arch seam: lib/arch/<arch>/vcpu.c */
+int sw_arch_get_pstate(int vcpu_fd, uint64_t *pstate);
+int sw_arch_inject_dabt(int vcpu_fd);
+int sw_arch_inject_abort(int vcpu_fd, unsigned int kind, uint64_t far,
+			 unsigned int flags, struct seawall_exc_out *out);
+
+#endif /* SEAWALL_INTERNAL_H */

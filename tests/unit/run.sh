@@ -1,0 +1,41 @@
+#!/bin/sh
+# Run the unit test programs given as arguments, then the header
+# self-containment checks; print one summary line at the very end.
+#   usage: run.sh [--headers] PROGRAM...
+# Environment: CC, CXX, HDR_CFLAGS, HDR_CXXFLAGS, UNIT_TMP.
+pass=0 fail=0 skip=0
+headers=0
+if [ "$1" = "--headers" ]; then headers=1; shift; fi
+
+for t in "$@"; do
+	name=$(basename "$(dirname "$t")")/$(basename "$t")
+	out=$("$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s|^|$name: |"
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $name" ;;
+	77) skip=$((skip + 1)); echo "SKIP $name" ;;
+	*) fail=$((fail + 1)); echo "FAIL $name (exit $rc)" ;;
+	esac
+done
+
+if [ $headers = 1 ]; then
+	tmp=${UNIT_TMP:-/tmp}/seawall-hdr.$$
+	mkdir -p "$tmp"
+	for h in seawall.h seawall/kvm.h; do
+		for lang in c c++; do
+			if [ $lang = c ]; then src=$tmp/h.c; cc=${CC:-cc}; fl=$HDR_CFLAGS
+			else src=$tmp/h.cc; cc=${CXX:-c++}; fl=$HDR_CXXFLAGS; fi
+			printf '#include <%s>\n#include <%s>\nint seawall_hdr_probe;\n' "$h" "$h" > "$src"
+			if $cc $fl -c -o "$tmp/h.o" "$src" 2> "$tmp/err"; then
+				pass=$((pass + 1)); echo "PASS header $h alone, twice, as $lang"
+			else
+				fail=$((fail + 1)); echo "FAIL header $h as $lang"; sed 's/^/  /' "$tmp/err"
+			fi
+		done
+	done
+	rm -rf "$tmp"
+fi
+
+echo "unit: $pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

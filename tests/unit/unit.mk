@@ -1,0 +1,29 @@
+# Native unit tests: no KVM, seconds.  Every program is built and run
+# twice: plain, then with ASan+UBSan; the public headers are compiled on
+# their own as C and as C++.  The last line is the CI summary.
+
+CXX ?= c++
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ilib -Itests/unit
+UNIT_BINS      := $(addprefix $(NATIVE)/unit/,$(UNIT_TESTS))
+UNIT_ASAN_BINS := $(addprefix $(NATIVE)/unit-asan/,$(UNIT_TESTS))
+
+.PHONY: check-unit unit-build
+
+unit-build: $(UNIT_BINS) $(UNIT_ASAN_BINS)
+
+$(NATIVE)/unit/%: tests/unit/%.c tests/unit/tap.h $(NATIVE)/lib/libseawall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(NATIVE)/lib/libseawall.a
+
+$(NATIVE)/unit-asan/%: tests/unit/%.c tests/unit/tap.h $(NATIVE)/lib-asan/libseawall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $(SANITIZE) -o $@ $< $(NATIVE)/lib-asan/libseawall.a
+
+check-unit: unit-build lib
+	@CC="$(CC)" CXX="$(CXX)" \
+	 HDR_CFLAGS="$(CSTD) $(WARN) -Wpedantic $(WERROR) -Iinclude" \
+	 HDR_CXXFLAGS="-std=c++11 -Wall -Wextra -Wundef -Wshadow $(WERROR) -Iinclude" \
+	 UNIT_TMP="$(NATIVE)" \
+	 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	 sh tests/unit/run.sh --headers $(UNIT_BINS) $(UNIT_ASAN_BINS)
