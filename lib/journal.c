@@ -155,9 +155,9 @@ struct seawall_journal *seawall_journal_open(const char *path, unsigned int flag
 		if (ftruncate(j->fd, 0) < 0)
 			goto fail_errno;
 		err = write_all(j->fd, hdr, sizeof(hdr), 0);
-		if (!err && fsync(j->fd) < 0)
+		if (!err && !(flags & SEAWALL_JOURNAL_NOSYNC) && fsync(j->fd) < 0)
 			err = -errno;
-		if (!err)
+		if (!err && !(flags & SEAWALL_JOURNAL_NOSYNC))
 			err = sync_dir(path);
 		if (err)
 			goto fail;
