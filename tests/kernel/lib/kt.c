@@ -639,10 +639,17 @@ void kt_access_start(struct kt_vm *vm, const struct kt_access *a)
 
 /* --- sea_inject -------------------------------------------------------------- */
 
+void kt_debugfs_dir(struct kt_vm *vm, char *buf, size_t len)
+{
+	snprintf(buf, len, KT_DEBUGFS "/kvm/%d-%d", (int)getpid(), vm->vm_fd);
+}
+
 static void sea_inject_path(struct kt_vm *vm, char *buf, size_t len)
 {
-	snprintf(buf, len, KT_DEBUGFS "/kvm/%d-%d/sea_inject",
-		 (int)getpid(), vm->vm_fd);
+	char dir[96];
+
+	kt_debugfs_dir(vm, dir, sizeof(dir));
+	snprintf(buf, len, "%s/sea_inject", dir);
 }
 
 void kt_require_sea_inject(struct kt_vm *vm)
