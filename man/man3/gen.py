@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Generate the libseawall man3 pages from the table below (run from man/man3)."""
+
+HDR_CTX = "#include <seawall.h>"
+HDR_KVM = "#include <seawall/kvm.h>"
+
+MT_CTX = ("Thread-safe: serialised by the context's lock. Not async-signal-safe: "
+          "call it from normal thread context, never from a signal handler.")
+MT_PURE = "Thread-safe and async-signal-safe: a pure function of its arguments; it keeps no state."
+MT_IOCTL = "Thread-safe (one ioctl on the given file descriptor). Not async-signal-safe."
+
+P = []
+
+def page(name, hdr, proto, desc, ret, errors, mt, see=()):
+    P.append((name, hdr, proto, desc, ret, errors, mt, see))
+
+E_CTX = [("EINVAL", "ctx is NULL, or an argument is invalid.")]
+
+page("seawall_ctx_new", HDR_CTX,
+     "struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts);",
+     """Create the context for one VM. opts may be NULL for defaults; declare it with
+SEAWALL_OPTS(seawall_ctx_opts, o). Fields: vm_fd (0 or -1: no KVM fd; memslots are then
+changed through memslot_ops, or not at all), journal_path (reloaded now: every page it holds is
+back in the ledger; a torn tail is dropped with a warning and a SEAWALL_EV_JOURNAL_TORN event,
+damaged records in the middle are skipped, logged as errors and reported as SEAWALL_EV_JOURNAL_ERROR),
+journal_nosync (do not fdatasync before returning to the VMM), max_pages (ledger bound,
+default 65536), sigbus_capacity (default 256), notify_capacity (default 64), strategy
+(SEAWALL_ISOLATE_QUARANTINE, SEAWALL_ISOLATE_HWPOISON or SEAWALL_ISOLATE_NONE),
+spare_slot_base and spare_slot_count (memslot ids the context may use when splitting),
+memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte.
+The default policy applies until seawall_ctx_set_policy(3) is called.""",
+     "A new context, or NULL with errno set.",
+     [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, or the journal file is not a Seawall journal."),
+      ("EBADMSG", "the journal's header is damaged."),
+      ("EBUSY", "another process or context has the journal open for writing."),
+      ("ENOMEM", "out of memory."),
+      ("EACCES, ENOENT, EROFS, ...", "errors of open(2) on the journal path.")],
+     "Thread-safe. Not async-signal-safe. Event and log callbacks given in opts may run before it returns.",
+     ("seawall_ctx_free", "seawall_ctx_set_policy", "seawall_ctx_reisolate", "seawall"))
+
+page("seawall_ctx_free", HDR_CTX, "void seawall_ctx_free(struct seawall_ctx *ctx);",
+     """Close the journal and free the context. NULL is ignored. Quarantined host pages stay
+mapped on purpose: unmapping them would return a bad physical page to the host.""",
+     "None.", [], "Not thread-safe with respect to other calls on the same context: the caller must ensure no other thread uses ctx. Not async-signal-safe.",
+     ("seawall_ctx_new",))
+
+page("seawall_ctx_set_policy", HDR_CTX,
+     "int seawall_ctx_set_policy(struct seawall_ctx *ctx, const struct seawall_policy_opts *opts);",
+     """Replace the policy. Declare opts with SEAWALL_OPTS(seawall_policy_opts, p). flags is a mask of
+SEAWALL_POLICY_NO_INJECT, SEAWALL_POLICY_NO_ISOLATE, SEAWALL_POLICY_NO_NOTIFY and
+SEAWALL_POLICY_NO_RESTART_EL1 (zero: inject, isolate, notify, and request a restart when guest EL1
+consumed the error). restart_after_pages: request a restart once this many distinct pages are bad
+since the last reset (0: the default, 8; SEAWALL_POLICY_NEVER: never). rate_burst and rate_per_sec
+configure a per-page token bucket (defaults 16 and 4/s): repeat hits beyond it are still injected
+and counted in the ledger but produce no event and no journal record, and are counted as rate limited.
+Errors that cannot be tied to a guest page, lost SIGBUS records, a full ledger and ESR.SET = UC
+always request a restart. NULL opts restores the defaults.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx is NULL, opts->sz is 0, opts has unknown non-zero trailing bytes, or flags has unknown bits.")],
+     MT_CTX, ("seawall_ctx_handle_sea", "seawall"))
+
+page("seawall_region_add", HDR_CTX,
+     "int seawall_region_add(struct seawall_ctx *ctx, const struct seawall_region_opts *opts);",
+     """Register guest memory: gpa, size, hva (may be NULL when the VMM does not want host-side
+quarantine), page_size (the backing page: 4K, 16K, 64K, 2M, 32M, 512M or 1G; 0 means 4K; the ledger
+and isolation work at this granularity), slot and slot_flags (the KVM memslot that maps it), and,
+with SEAWALL_REGION_FILE in flags, fd and offset of a file backing (used to give fresh memory at
+reset). SEAWALL_REGION_NO_SLOT says the region is not a memslot of its own (no splitting).""",
+     "The region's index (0, 1, ...) on success, a negative errno on failure.",
+     [("EINVAL", "ctx or opts is NULL, opts is malformed, size is 0, page_size unsupported, gpa, size, hva or offset not aligned to page_size, or unknown flags."),
+      ("EEXIST", "the range overlaps a registered region, or the memslot id is taken."),
+      ("ENOMEM", "out of memory.")],
+     MT_CTX, ("seawall_region_gpa_to_hva",))
+
+page("seawall_region_gpa_to_hva", HDR_CTX,
+     "int seawall_region_gpa_to_hva(struct seawall_ctx *ctx, uint64_t gpa, void **hva,\n                              uint64_t *page_size);",
+     """Translate a guest physical address to the host address the region maps it at, and
+optionally return the backing page size. This does not check the ledger: use
+seawall_ledger_check_range(3) before touching guest memory.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx or hva is NULL."), ("ENOENT", "gpa is in no region."),
+      ("ENODATA", "the region was registered without a host address.")],
+     MT_CTX, ("seawall_region_hva_to_gpa", "seawall_ledger_check_range"))
+
+page("seawall_region_hva_to_gpa", HDR_CTX,
+     "int seawall_region_hva_to_gpa(struct seawall_ctx *ctx, const void *hva, uint64_t *gpa,\n                              uint64_t *page_size);",
+     "Translate a host address inside a registered region back to the guest physical address.",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx or gpa is NULL."), ("ENOENT", "hva is in no region.")],
+     MT_CTX, ("seawall_region_gpa_to_hva",))
+
+OUTCOME = """The outcome (out may be NULL) holds actions (SEAWALL_ACT_*), restart_reason, the gpa, the
+start and size of its backing page, the guest EL (0, 1, or -1 when unknown), the page's hit count, and
+a reason string when the error was unattributed or an action failed. Events go to the context's
+event callback after the context lock is released."""
+
+page("seawall_ctx_handle_sea", HDR_CTX,
+     "int seawall_ctx_handle_sea(struct seawall_ctx *ctx, const struct seawall_kvm_arm_sea *raw,\n                           const struct seawall_vcpu_state *vs,\n                           struct seawall_outcome *out);",
+     """Run the pipeline on one KVM_EXIT_ARM_SEA given as its four raw words: decode, map gpa to its
+region and backing page, record it in the ledger, decide (policy), isolate and queue a notice for a new
+page, append to the journal (and fdatasync unless disabled), and emit events. vs, when valid, holds the
+vCPU PSTATE so that the guest EL is known. This function does not touch the vCPU: SEAWALL_ACT_INJECT_DABT
+or SEAWALL_ACT_INJECT_IABT in the result tell the VMM what to inject (see seawall_vcpu_inject_dabt(3),
+seawall_vcpu_inject_abort(3)). A malformed exit, a gpa outside every region, or an exit without a gpa
+(FnV, table walk) is recorded as unattributable: an event, SEAWALL_ACT_UNATTRIBUTED and a restart request.
+""" + OUTCOME,
+     "The action mask (>= 0) on success. -EINVAL for a malformed exit; out is still filled, the event emitted and a restart requested.",
+     [("EINVAL", "ctx or raw is NULL, or the exit is malformed (see seawall_sea_decode(3)).")],
+     MT_CTX, ("seawall_ctx_handle_sea_exit", "seawall_sea_decode", "seawall"))
+
+page("seawall_ctx_handle_sea_exit", HDR_CTX,
+     "int seawall_ctx_handle_sea_exit(struct seawall_ctx *ctx, int vcpu_fd,\n                                const struct kvm_run *run, struct seawall_outcome *out);",
+     """Handle a KVM_EXIT_ARM_SEA straight from the vCPU's kvm_run: read PSTATE from vcpu_fd to learn the
+guest EL, run seawall_ctx_handle_sea(3), then, when vcpu_fd >= 0, inject: a data abort with
+KVM_SET_VCPU_EVENTS ext_dabt_pending, an instruction abort by emulating the exception entry with
+KVM_SET_ONE_REG. A failed injection adds SEAWALL_ACT_INJECT_FAILED and a SEAWALL_EV_INJECT_FAILED event.
+Pass vcpu_fd = -1 to decide without touching a vCPU. Call it from the vCPU thread after KVM_RUN returned,
+before the next KVM_RUN. """ + OUTCOME,
+     "The action mask (>= 0) on success, a negative errno on failure.",
+     [("EINVAL", "ctx or run is NULL, or the exit is malformed (out is filled and a restart requested)."),
+      ("ENOMSG", "run->exit_reason is not KVM_EXIT_ARM_SEA.")],
+     MT_CTX + " Calls on different vCPU threads run one after the other.", ("seawall_ctx_handle_sea", "seawall_ctx_handle_fault_exit"))
+
+page("seawall_ctx_handle_fault_exit", HDR_CTX,
+     "int seawall_ctx_handle_fault_exit(struct seawall_ctx *ctx, int vcpu_fd,\n                                  const struct kvm_run *run, struct seawall_outcome *out);",
+     """Check a KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV exit against the ledger. After isolation a poisoned page
+is a hole in its memslot, so a guest access to it exits this way; this function recognises the GPA and
+re-raises the error as a data abort (source SEAWALL_SRC_FAULT), injected when vcpu_fd >= 0. When the
+address is not a poisoned page it returns 0 and the VMM emulates the access as usual. """ + OUTCOME,
+     "The action mask (> 0) when the exit was a poisoned page, 0 when it is not ours, a negative errno on failure.",
+     [("EINVAL", "ctx or run is NULL."), ("ENOMSG", "the exit is neither KVM_EXIT_MMIO nor KVM_EXIT_ARM_NISV.")],
+     MT_CTX, ("seawall_ctx_handle_sea_exit", "seawall_ctx_isolate"))
+
+page("seawall_ctx_handle_test", HDR_CTX,
+     "int seawall_ctx_handle_test(struct seawall_ctx *ctx, uint64_t gpa, struct seawall_outcome *out);",
+     """Run the pipeline for a page declared bad by the VMM or a test (source SEAWALL_SRC_TEST): ledger,
+isolation, notification, journal, events and the restart threshold, but never an injection. """ + OUTCOME,
+     "The action mask (>= 0).", [("EINVAL", "ctx is NULL.")], MT_CTX, ("seawall_ctx_handle_sea",))
+
+page("seawall_sigbus_record", HDR_CTX,
+     "int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, short lsb);",
+     """Queue a SIGBUS BUS_MCEERR_AR or BUS_MCEERR_AO from inside the VMM's SIGBUS handler: pass
+si_addr, si_code and si_addr_lsb. The queue is a bounded lock-free ring sized by
+sigbus_capacity; records from any number of threads and nested handlers are kept up to that capacity.
+When it is full the record is counted, and the next seawall_ctx_handle_pending(3) reports the loss as a
+SEAWALL_EV_SIGBUS_OVERFLOW event and requests a restart. The function never logs, allocates or locks,
+and preserves errno. A handler that returns after BUS_MCEERR_AR taken on VMM code (not on KVM_RUN) must
+make sure the faulting access is not retried.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx is NULL or si_code is neither BUS_MCEERR_AR nor BUS_MCEERR_AO."),
+      ("ENOSPC", "the queue is full; the loss is counted.")],
+     "Async-signal-safe and thread-safe: lock-free atomics and one gettid system call.",
+     ("seawall_ctx_handle_pending", "sigaction"))
+
+page("seawall_ctx_handle_pending", HDR_CTX,
+     "int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seawall_outcome *out);",
+     """Drain the SIGBUS queue: translate each host address to a guest address through the regions and run
+the pipeline (source SEAWALL_SRC_SIGBUS_AR or _AO). A BUS_MCEERR_AR record taken on the calling thread
+asks for a data abort, injected into vcpu_fd when it is >= 0 (once, however many such records there were);
+AR records of other threads are recorded but not injected here. BUS_MCEERR_AO records isolate and notify
+without injecting. Records lost to overflow are reported and request a restart. out, when not NULL,
+gets the union of the actions and the last record's addresses. Call it after KVM_RUN returns.""",
+     "The number of records handled (>= 0), or a negative errno.",
+     [("EINVAL", "ctx is NULL.")], MT_CTX, ("seawall_sigbus_record",))
+
+page("seawall_ledger_lookup", HDR_CTX,
+     "int seawall_ledger_lookup(struct seawall_ctx *ctx, uint64_t gpa, struct seawall_page *page);",
+     """Find the ledger entry of the backing page that contains gpa and copy it to page (which may be NULL).
+An entry holds the page's gpa, last gva, first and last time seen (CLOCK_REALTIME ns), last ESR, hit count,
+union of actions, source of the first error, guest EL, log2 page size and SEAWALL_PAGE_* flags
+(ISOLATED, REPLACED after a reset, NOTIFIED, ACKED). Lookup is O(1).""",
+     "0 when found, a negative errno otherwise.",
+     [("EINVAL", "ctx is NULL."), ("ENOENT", "no entry covers gpa.")],
+     MT_CTX, ("seawall_ledger_foreach", "seawall_ledger_check_range"))
+
+page("seawall_ledger_count", HDR_CTX, "int seawall_ledger_count(struct seawall_ctx *ctx);",
+     "Return how many distinct pages the ledger holds, including pages replaced at a reset.",
+     "The count (>= 0), or a negative errno.", [("EINVAL", "ctx is NULL.")], MT_CTX, ("seawall_ledger_lookup",))
+
+page("seawall_ledger_foreach", HDR_CTX,
+     "typedef int (*seawall_page_fn)(const struct seawall_page *page, void *arg);\n\nint seawall_ledger_foreach(struct seawall_ctx *ctx, seawall_page_fn fn, void *arg);",
+     """Call fn for every ledger entry, in insertion order, on a snapshot taken under the lock; fn runs without
+the lock and may call the library. A non-zero return from fn stops the walk and is returned.""",
+     "The number of entries when fn returned 0 for all, fn's non-zero value otherwise, or a negative errno.",
+     [("EINVAL", "ctx or fn is NULL."), ("ENOMEM", "no memory for the snapshot.")],
+     MT_CTX, ("seawall_ledger_lookup",))
+
+page("seawall_ledger_check_range", HDR_CTX,
+     "int seawall_ledger_check_range(struct seawall_ctx *ctx, uint64_t gpa, uint64_t len);",
+     """Tell whether [gpa, gpa + len) touches a poisoned page that has not been replaced. The VMM calls this
+before any access of its own to guest memory (virtio queues, DMA, device emulation), so that it never
+reads a bad page.""",
+     "0 when the range is clean, -EHWPOISON when it touches a poisoned page, another negative errno on failure.",
+     [("EINVAL", "ctx is NULL or the range wraps."), ("EHWPOISON", "the range touches a poisoned page.")],
+     MT_CTX, ("seawall_ledger_lookup",))
+
+page("seawall_memslot_split", HDR_CTX,
+     "int seawall_memslot_split(const struct seawall_memslot *slot, uint64_t hole_gpa,\n                          uint64_t hole_size, uint32_t new_slot,\n                          struct seawall_memslot out[2]);",
+     """Compute the memslots left when [hole_gpa, hole_gpa + hole_size) is cut out of slot. The left part keeps
+slot's id; a right part takes new_slot when there is a left part, otherwise slot's id. Flags are kept and
+host addresses follow the guest addresses. The context uses it when isolating; it is public so that a VMM
+or a test can check the arithmetic.""",
+     "The number of pieces written to out (0, 1 or 2), or a negative errno.",
+     [("EINVAL", "an argument is NULL, the hole is empty or not 4 KiB aligned, or two pieces would share an id."),
+      ("ERANGE", "the hole is not inside the slot.")],
+     MT_PURE, ("seawall_ctx_isolate",))
+
+page("seawall_ctx_isolate", HDR_CTX, "int seawall_ctx_isolate(struct seawall_ctx *ctx, uint64_t gpa);",
+     """Isolate the backing page containing gpa with the context's strategy. Quarantine: cut it out of its
+memslot (delete the slot with KVM_SET_USER_MEMORY_REGION or memslot_ops->set, add back the part before
+the hole with the same id and the part after it with a spare id), then move the host page with
+mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping so it is neither read nor freed,
+and reserve its old address with a PROT_NONE mapping. Hwpoison: madvise(MADV_HWPOISON). Isolating an
+isolated page does nothing. Other vCPUs should be outside KVM_RUN while the slot is replaced, or they may
+see a transient MMIO exit.""",
+     "0 on success, a negative errno on failure (also logged).",
+     [("EINVAL", "ctx is NULL."), ("ENOENT", "gpa is in no region."),
+      ("ENOSPC", "a split needs a spare memslot id and none is left."),
+      ("ENODATA", "hwpoison strategy and the region has no host address."),
+      ("ENOMEM", "out of memory."),
+      ("EPERM, EINVAL, EFAULT, ...", "from KVM_SET_USER_MEMORY_REGION, mremap(2) or madvise(2).")],
+     MT_CTX, ("seawall_ctx_reisolate", "seawall_ctx_reset", "seawall_memslot_split"))
+
+page("seawall_ctx_reisolate", HDR_CTX, "int seawall_ctx_reisolate(struct seawall_ctx *ctx);",
+     """After seawall_ctx_new(3) reloaded a journal and the regions are registered, isolate every page that is
+still bad (not replaced) and queue a notice for those the guest has not acknowledged. Call it before the
+guest runs.""",
+     "The number of pages isolated, or the first negative errno met (the other pages are still processed).",
+     [("EINVAL", "ctx is NULL."), ("ENOENT", "a journal page matches no registered region."),
+      ("ENOSPC, ENOMEM, ...", "as seawall_ctx_isolate(3).")],
+     MT_CTX, ("seawall_ctx_isolate", "seawall_ctx_new"))
+
+page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ctx);",
+     """On VM reset: map fresh memory at every quarantined page's old host address (anonymous, or the file
+range after punching the bad page out of the file), restore each split memslot to its original extent,
+mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the
+distinct-page count. Quarantined host pages stay quarantined.""",
+     "The number of pages given fresh memory, or the first negative errno met.",
+     [("EINVAL", "ctx is NULL."), ("ENOMEM, EPERM, ...", "from mmap(2) or KVM_SET_USER_MEMORY_REGION."),
+      ("EIO, ENOSPC, ...", "from the journal.")],
+     MT_CTX, ("seawall_ctx_isolate",))
+
+page("seawall_notify_peek", HDR_CTX,
+     "int seawall_notify_peek(struct seawall_ctx *ctx, struct seawall_notice *out, size_t max);",
+     """Copy up to max unacknowledged notices (seq, gpa, size), oldest first, for the guest notification device.
+A notice is queued when a page is first poisoned (unless SEAWALL_POLICY_NO_NOTIFY); when the queue is full
+the page gets a SEAWALL_EV_NOTIFY_OVERFLOW event instead.""",
+     "The number of pending notices (which may exceed max), or a negative errno.",
+     [("EINVAL", "ctx is NULL, or out is NULL with max > 0.")], MT_CTX, ("seawall_notify_ack_gpa", "seawall_notify_ack_seq"))
+
+page("seawall_notify_ack_gpa", HDR_CTX, "int seawall_notify_ack_gpa(struct seawall_ctx *ctx, uint64_t gpa);",
+     "Acknowledge the pending notice whose page contains gpa; the ledger page is marked SEAWALL_PAGE_ACKED.",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx is NULL."), ("ENOENT", "no pending notice covers gpa.")], MT_CTX, ("seawall_notify_peek",))
+
+page("seawall_notify_ack_seq", HDR_CTX, "int seawall_notify_ack_seq(struct seawall_ctx *ctx, uint64_t seq);",
+     "Acknowledge every pending notice with a sequence number up to and including seq.",
+     "The number of notices acknowledged (>= 0), or a negative errno.",
+     [("EINVAL", "ctx is NULL."), ("ENOENT", "seq is 0 or was never issued.")], MT_CTX, ("seawall_notify_peek",))
+
+page("seawall_journal_open", HDR_CTX,
+     "struct seawall_journal *seawall_journal_open(const char *path, unsigned int flags);",
+     """Open (creating it if needed, unless SEAWALL_JOURNAL_RDONLY) an append-only journal. Records are
+fixed-layout, little-endian, with magic, length, type, sequence number and a CRC32C. Writers take an
+exclusive flock(2). SEAWALL_JOURNAL_NOSYNC skips every fsync. A file shorter than its header is
+re-initialised when writable; a file with another header is refused and left untouched. Contexts open
+their own journal from seawall_ctx_opts.journal_path; this API is for tools.""",
+     "A journal handle, or NULL with errno set.",
+     [("EINVAL", "path is NULL, unknown flags, or the file is not a Seawall journal."),
+      ("EBADMSG", "the header is damaged or of another version."),
+      ("ENODATA", "read-only open of an empty file."),
+      ("EBUSY", "another writer holds the journal."),
+      ("ENOMEM", "out of memory."), ("EACCES, ENOENT, EIO, ...", "from open(2), pread(2), pwrite(2), fsync(2).")],
+     "Thread-safe for distinct handles; a handle must not be used by two threads at once. Not async-signal-safe.",
+     ("seawall_journal_replay", "seawall_journal_append", "seawall_journal_close"))
+
+page("seawall_journal_close", HDR_CTX, "void seawall_journal_close(struct seawall_journal *j);",
+     "Close the journal and free the handle. NULL is ignored.", "None.", [],
+     "Not async-signal-safe; the handle must not be in use by another thread.", ("seawall_journal_open",))
+
+page("seawall_journal_replay", HDR_CTX,
+     "int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *arg,\n                           struct seawall_journal_stats *st);",
+     """Read the whole journal and call fn (if not NULL) for each valid page record in file order; a later record
+of the same page supersedes an earlier one. After damage the replay resynchronises on the next valid record:
+damage followed by a valid record counts as corruption (st->corrupt, st->corrupt_bytes), damage running to
+the end of the file is a torn tail (st->torn_bytes), which the next append cuts off. st (may be NULL) also
+gets the number of records, the offset past the last valid one and the last sequence number. A non-zero
+return from fn stops the callbacks (the scan still completes).""",
+     "The number of valid records, fn's negative return, or a negative errno.",
+     [("EINVAL", "j is NULL."), ("ENOMEM", "no memory to read the file."), ("EIO", "read error or short file.")],
+     "Not async-signal-safe; the handle must not be used by another thread at the same time.",
+     ("seawall_journal_open", "seawall_journal_append"))
+
+page("seawall_journal_append", HDR_CTX,
+     "int seawall_journal_append(struct seawall_journal *j, const struct seawall_page *page);",
+     """Append one page record after the last valid record (scanning the file first if it was not replayed,
+and cutting a torn tail), then fdatasync(2) unless the journal was opened with SEAWALL_JOURNAL_NOSYNC.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "j or page is NULL."), ("EBADF", "the journal is read-only."),
+      ("EIO, ENOSPC, EDQUOT, ...", "from pwrite(2), ftruncate(2) or fdatasync(2).")],
+     "Not async-signal-safe; the handle must not be used by another thread at the same time.",
+     ("seawall_journal_sync",))
+
+page("seawall_journal_sync", HDR_CTX, "int seawall_journal_sync(struct seawall_journal *j);",
+     "fdatasync(2) the journal; a no-op for a read-only journal.",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "j is NULL."), ("EIO, ENOSPC, ...", "from fdatasync(2).")],
+     "Not async-signal-safe.", ("seawall_journal_append",))
+
+page("seawall_ctx_get_stats", HDR_CTX, "int seawall_ctx_get_stats(struct seawall_ctx *ctx, struct seawall_stats *st);",
+     """Copy the counters: events by source, poisoned pages since the last reset, injections (done or asked of the
+VMM), isolations, SIGBUS records lost, restarts requested, rate-limited hits, journal errors, unattributable
+errors, pending notices.""",
+     "0 on success, a negative errno on failure.", [("EINVAL", "ctx or st is NULL.")], MT_CTX, ("seawall_metrics_render",))
+
+page("seawall_event_render_json", HDR_CTX,
+     "int seawall_event_render_json(const struct seawall_event *ev, char *buf, size_t len);",
+     """Render an event as one JSON object without a trailing newline (append one for JSON lines). Addresses are
+hex strings, actions an array of names. Like snprintf(3), the output is truncated to len - 1 characters and
+the full length is returned, so a NULL buf with len 0 sizes the buffer.""",
+     "The length of the full rendering, or a negative errno.",
+     [("EINVAL", "ev is NULL, buf is NULL with len > 0, or the event's type or source is unknown."),
+      ("EOVERFLOW", "the length does not fit in an int.")], MT_PURE, ("seawall_metrics_render",))
+
+page("seawall_metrics_render", HDR_CTX, "int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len);",
+     """Render the counters in the Prometheus text exposition format, each with HELP and TYPE lines:
+seawall_events_total{source=...}, seawall_poisoned_pages, seawall_injections_total, seawall_isolations_total,
+seawall_sigbus_queue_overflows_total, seawall_restarts_requested_total, seawall_rate_limited_total,
+seawall_journal_errors_total, seawall_unattributable_total, seawall_notify_pending. Truncation and return
+value as snprintf(3).""",
+     "The length of the full rendering, or a negative errno.",
+     [("EINVAL", "ctx is NULL, or buf is NULL with len > 0."), ("EOVERFLOW", "the length does not fit in an int.")],
+     MT_CTX, ("seawall_metrics_write",))
+
+page("seawall_metrics_write", HDR_CTX, "int seawall_metrics_write(struct seawall_ctx *ctx, const char *path);",
+     """Write the metrics to path atomically, as node_exporter's textfile collector expects: a temporary file
+next to it, then rename(2). Point path into the collector's directory with a .prom suffix.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx or path is NULL or path is empty."), ("ENOMEM", "out of memory."),
+      ("EACCES, ENOSPC, EXDEV, ...", "from open(2), write(2), rename(2).")],
+     MT_CTX, ("seawall_metrics_render",))
+
+page("seawall_source_name", HDR_CTX, "const char *seawall_source_name(unsigned int source);",
+     "Return the short name of an enum seawall_source value (\"sea\", \"sigbus_ar\", \"sigbus_ao\", \"test\", \"fault\", \"journal\", \"none\"), as used in metrics labels and JSON.",
+     "A static string, or NULL for an unknown value.", [], MT_PURE, ("seawall_event_render_json",))
+
+# raw layer
+page("seawall_kvm_run_get_sea", HDR_KVM,
+     "int seawall_kvm_run_get_sea(const struct kvm_run *run, struct seawall_kvm_arm_sea *raw);",
+     """Copy kvm_run.arm_sea (flags, esr, gva, gpa) when the exit is KVM_EXIT_ARM_SEA (41). The layout is the
+library's own copy, so it works with system headers that predate the exit.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "run or raw is NULL."), ("ENOMSG", "exit_reason is not KVM_EXIT_ARM_SEA.")], MT_PURE,
+     ("seawall_sea_decode",))
+
+page("seawall_kvm_run_get_fault_gpa", HDR_KVM,
+     "int seawall_kvm_run_get_fault_gpa(const struct kvm_run *run, uint64_t *gpa);",
+     "Return the guest physical address of a KVM_EXIT_MMIO (mmio.phys_addr) or KVM_EXIT_ARM_NISV (arm_nisv.fault_ipa) exit.",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "run or gpa is NULL."), ("ENOMSG", "the exit is neither MMIO nor NISV.")], MT_PURE,
+     ("seawall_ctx_handle_fault_exit",))
+
+page("seawall_sea_decode", HDR_KVM,
+     "int seawall_sea_decode(const struct seawall_kvm_arm_sea *raw, unsigned int flags,\n                       struct seawall_sea *sea, const char **reason);",
+     """Decode the ESR of a KVM_EXIT_ARM_SEA: kind (data or instruction abort), EC (0x20, 0x21, 0x24, 0x25) and
+whether it was taken from a lower EL (for a guest exit to EL2 this is always so: read PSTATE for the guest
+EL), FSC and its class (external abort 0x10, on a table walk 0x13-0x17 with level -1..3, parity/ECC 0x18,
+parity/ECC on a walk 0x1b-0x1f with level -1..3), IL, FnV, EA, CM, WnR, SET (UER, UC, UEO) and the
+validity of gva and gpa. With SEAWALL_SEA_DECODE_RAS in flags, SET bits 0b00 on FSC 0x10 mean UER;
+otherwise they mean "not reported". Input the kernel never produces is rejected with a reason: unknown
+flags bits, ESR bits outside the kernel's mask, an EC that is not an abort, an FSC that is not a
+synchronous external abort, reserved SET 0b01, SET with an FSC other than 0x10, WnR or CM on an
+instruction abort, FnV with a gva, a GPA_VALID gpa that is not page aligned, a gpa without GPA_VALID.""",
+     "0 on success, -EINVAL with *reason (when reason is not NULL) pointing to a static string.",
+     [("EINVAL", "raw or sea is NULL, unknown flags, or malformed input (see above).")], MT_PURE,
+     ("seawall_sea_render", "seawall_ctx_handle_sea"))
+
+page("seawall_sea_render", HDR_KVM,
+     "int seawall_sea_render(const struct seawall_sea *sea, char *buf, size_t len);",
+     "Render a decoded SEA as one line of text for logs. Truncation and return value as snprintf(3).",
+     "The length of the full rendering, or a negative errno.",
+     [("EINVAL", "sea is NULL or not decoded, or buf is NULL with len > 0."), ("EIO", "formatting failed.")], MT_PURE,
+     ("seawall_sea_decode",))
+
+page("seawall_kvm_check_cap", HDR_KVM, "int seawall_kvm_check_cap(int fd, unsigned int cap);",
+     "KVM_CHECK_EXTENSION on fd (the /dev/kvm fd or, better, the VM fd). Feature detection is always done at run time.",
+     "The extension's value (0 when absent, > 0 when present), or a negative errno.",
+     [("EBADF", "fd is negative or not open."), ("ENOTTY", "fd is not a KVM fd.")], MT_IOCTL,
+     ("seawall_kvm_probe", "seawall_kvm_enable_cap"))
+
+page("seawall_kvm_enable_cap", HDR_KVM, "int seawall_kvm_enable_cap(int vm_fd, unsigned int cap);",
+     "KVM_ENABLE_CAP on the VM fd with flags and args zero, e.g. SEAWALL_KVM_CAP_ARM_SEA_TO_USER (245) or SEAWALL_KVM_CAP_ARM_NISV_TO_USER (177). A capability enabled this way cannot be disabled.",
+     "0 on success, a negative errno on failure.",
+     [("EBADF", "vm_fd is negative or not open."), ("EINVAL", "the kernel does not know the capability or refuses it."),
+      ("ENOTTY", "vm_fd is not a VM fd.")], MT_IOCTL, ("seawall_kvm_enable",))
+
+page("seawall_kvm_probe", HDR_KVM, "int seawall_kvm_probe(int vm_fd);",
+     "Check KVM_CAP_ARM_SEA_TO_USER (245), KVM_CAP_ARM_INJECT_EXT_DABT (178) and KVM_CAP_ARM_NISV_TO_USER (177) and return them as a mask of SEAWALL_KVM_HAS_*. Note that SEA_TO_USER reads as present even on hosts without FEAT_RAS, where the exit never happens.",
+     "The mask (>= 0), or a negative errno.",
+     [("EBADF", "vm_fd is negative or not open."), ("ENOTTY", "vm_fd is not a KVM fd.")], MT_IOCTL, ("seawall_kvm_enable",))
+
+page("seawall_kvm_enable", HDR_KVM, "int seawall_kvm_enable(int vm_fd, unsigned int want);",
+     "Enable, among the SEAWALL_KVM_HAS_* bits in want, those the kernel supports (SEA_TO_USER and NISV_TO_USER need enabling; INJECT_EXT_DABT is always on where present).",
+     "The mask now in effect (>= 0), or a negative errno.",
+     [("EBADF", "vm_fd is negative or not open."), ("EINVAL", "want has unknown bits, or KVM refused a capability."),
+      ("ENOTTY", "vm_fd is not a KVM fd.")], MT_IOCTL, ("seawall_kvm_probe",))
+
+page("seawall_pstate_guest_el", HDR_KVM, "int seawall_pstate_guest_el(uint64_t pstate);",
+     "Return the exception level encoded in a PSTATE/SPSR value: AArch64 EL0t, EL1t/EL1h, EL2t/EL2h, or an AArch32 mode (usr is EL0, hyp is EL2, the others EL1).",
+     "0, 1 or 2, or -EINVAL for a reserved mode encoding.",
+     [("EINVAL", "reserved mode.")], MT_PURE, ("seawall_vcpu_get_pstate",))
+
+page("seawall_vcpu_get_pstate", HDR_KVM, "int seawall_vcpu_get_pstate(int vcpu_fd, uint64_t *pstate);",
+     "Read the vCPU's PSTATE (core register regs.pstate) with KVM_GET_ONE_REG, to tell guest EL0 from EL1 after an exit. Only on arm64 hosts.",
+     "0 on success, a negative errno on failure.",
+     [("EBADF", "vcpu_fd is negative or not open."), ("EINVAL", "pstate is NULL."),
+      ("ENOTTY", "vcpu_fd is not a vCPU fd."), ("EOPNOTSUPP", "the library was built for a host other than arm64.")],
+     MT_IOCTL, ("seawall_pstate_guest_el",))
+
+page("seawall_exc_entry", HDR_KVM,
+     "int seawall_exc_entry(const struct seawall_exc_in *in, struct seawall_exc_out *out);",
+     """Compute the registers of a synchronous external abort taken to EL1h, as the Arm ARM defines exception
+entry: vector offset 0x000 from EL1t, 0x200 from EL1h, 0x400 from EL0 in AArch64, 0x600 from EL0 in AArch32;
+PC = VBAR_EL1 + offset; ESR_EL1 = EC (0x20/0x21 instruction, 0x24/0x25 data abort, lower/same EL) | IL | FSC
+0x10, plus FnV with SEAWALL_EXC_FNV (then FAR_EL1 = 0); FAR_EL1 = in->far; ELR_EL1 = PC; SPSR_EL1 = old
+PSTATE; new PSTATE keeps NZCV and DIT, keeps PAN and sets it when SCTLR_EL1.SPAN is 0, takes SSBS from
+SCTLR_EL1.DSSBS, sets TCO with SEAWALL_EXC_MTE, clears UAO, SS, IL and BTYPE, masks D, A, I and F, and
+selects EL1h. FEAT_NMI (ALLINT), FEAT_GCS and FEAT_EBEP state are not modelled.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "an argument is NULL, unknown kind or flags, or a reserved mode in PSTATE."),
+      ("EOPNOTSUPP", "the source is EL2 (nested virtualization) or an AArch32 mode other than usr.")], MT_PURE,
+     ("seawall_vcpu_inject_abort",))
+
+page("seawall_vcpu_inject_dabt", HDR_KVM, "int seawall_vcpu_inject_dabt(int vcpu_fd);",
+     """Make KVM deliver a synchronous external data abort at the next KVM_RUN: KVM_SET_VCPU_EVENTS with
+exception.ext_dabt_pending = 1 (KVM_CAP_ARM_INJECT_EXT_DABT). KVM chooses EC (same or lower EL), FSC 0x10 and
+FAR = the FAR of the last exit; it never sets FnV. Only on arm64 hosts.""",
+     "0 on success, a negative errno on failure.",
+     [("EBADF", "vcpu_fd is negative or not open."), ("EINVAL", "KVM refused the event."),
+      ("ENOTTY", "vcpu_fd is not a vCPU fd."), ("EOPNOTSUPP", "the library was built for a host other than arm64.")],
+     MT_IOCTL, ("seawall_vcpu_inject_abort",))
+
+page("seawall_vcpu_inject_abort", HDR_KVM,
+     "int seawall_vcpu_inject_abort(int vcpu_fd, unsigned int kind, uint64_t far,\n                              unsigned int flags, struct seawall_exc_out *out);",
+     """Deliver an instruction (SEAWALL_ABORT_INSN) or data (SEAWALL_ABORT_DATA) abort by emulating the exception
+entry: read PSTATE, PC, VBAR_EL1 and SCTLR_EL1 with KVM_GET_ONE_REG, compute with seawall_exc_entry(3), write
+ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1, PSTATE and PC with KVM_SET_ONE_REG. KVM has no ext_iabt_pending, so this
+is how instruction aborts are injected; the data form lets a test compare against KVM's own injection. out,
+when not NULL, receives the registers written. Only on arm64 hosts.""",
+     "0 on success, a negative errno on failure (registers may be partly written on an ioctl failure).",
+     [("EBADF", "vcpu_fd is negative or not open."), ("EINVAL", "unknown kind or flags, or reserved PSTATE mode."),
+      ("ENOTTY", "vcpu_fd is not a vCPU fd."),
+      ("EOPNOTSUPP", "the vCPU is at EL2 or in an AArch32 mode other than usr, or the library was built for a host other than arm64."),
+      ("ENOENT", "KVM does not know one of the registers.")], MT_IOCTL, ("seawall_exc_entry", "seawall_vcpu_inject_dabt"))
+
+
+def esc(s):
+    out = []
+    for line in s.split("\n"):
+        line = line.replace("\\", "\\e")
+        if line.startswith(".") or line.startswith("'"):
+            line = "\\&" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+for (name, hdr, proto, desc, ret, errors, mt, see) in P:
+    lines = [
+        '.\\" SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause',
+        '.\\" Generated by man/man3/gen.py; edit there.',
+        '.TH %s 3 2026-11-26 "libseawall 0.1" "libseawall Manual"' % name,
+        ".SH NAME",
+        "",
+    ]
+    # A short summary line for NAME.
+    summary = desc.replace("\n", " ").split(". ")[0].rstrip(".")
+    if len(summary) > 90:
+        summary = summary[:87].rsplit(" ", 1)[0] + " ..."
+    lines[-1] = "%s \\- %s" % (name, esc(summary[0].lower() + summary[1:]))
+    lines += [".SH LIBRARY", "libseawall (\\fI\\-lseawall\\fP)", ".SH SYNOPSIS", ".nf",
+              ".B %s" % hdr, ".PP", esc(proto), ".fi", ".SH DESCRIPTION", esc(" ".join(desc.split("\n"))),
+              ".SS Thread and signal safety", esc(mt), ".SH RETURN VALUE", esc(ret), ".SH ERRORS"]
+    if errors:
+        for (e, why) in errors:
+            lines += [".TP", ".B %s" % e, esc(why)]
+    else:
+        lines += ["None."]
+    lines += [".SH SEE ALSO"]
+    refs = ["\\fB%s\\fP(%s)" % (s, "7" if s == "seawall" else "2" if s in ("sigaction",) else "3") for s in see]
+    if "seawall" not in see:
+        refs.append("\\fBseawall\\fP(7)")
+    lines.append(",\n".join(refs))
+    with open(name + ".3", "w") as f:
+        f.write("\n".join(lines) + "\n")
+print(len(P), "pages")
