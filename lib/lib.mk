@@ -80,6 +80,8 @@ install-lib: lib
 	install -m 755 $(NATIVE)/lib/libseawall.so.$(LIB_VERSION) $(DESTDIR)$(prefix)/lib/
 	ln -sf libseawall.so.$(LIB_VERSION) $(DESTDIR)$(prefix)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(prefix)/lib/libseawall.so
-	install -m 644 $(NATIVE)/lib/libseawall.pc $(DESTDIR)$(prefix)/lib/pkgconfig/
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(prefix)/lib|' \
+	    -e 's|@includedir@|$(prefix)/include|' -e 's|@version@|$(LIB_VERSION)|' \
+	    lib/libseawall.pc.in > $(DESTDIR)$(prefix)/lib/pkgconfig/libseawall.pc
 	$(if $(MAN3_PAGES),install -m 644 $(MAN3_PAGES) $(DESTDIR)$(prefix)/share/man/man3/)
 	$(if $(wildcard man/man7/seawall.7),install -m 644 man/man7/seawall.7 $(DESTDIR)$(prefix)/share/man/man7/)

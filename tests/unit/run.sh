@@ -37,5 +37,23 @@ if [ $headers = 1 ]; then
 	rm -rf "$tmp"
 fi
 
+# ABI: the shared library exports exactly the version script's symbols,
+# all under LIBSEAWALL_0.1, and every one of them has a man page.
+if [ -n "$ABI_SO" ] && [ -n "$ABI_MAP" ]; then
+	want=$(sed -n 's/^[[:space:]]*\(seawall_[a-z0-9_]*\);$/\1/p' "$ABI_MAP" | sort)
+	got=$(nm -D --defined-only "$ABI_SO" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort)
+	vers=$(nm -D --defined-only "$ABI_SO" | awk '$2 == "T"' | grep -vc '@@LIBSEAWALL_0.1$')
+	if [ "$want" = "$got" ] && [ "$vers" = 0 ]; then
+		pass=$((pass + 1)); echo "PASS exports match the version script ($(echo "$got" | wc -l) symbols)"
+	else
+		fail=$((fail + 1)); echo "FAIL exports differ from the version script"
+		printf '%s\n' "$want" > "${UNIT_TMP:-/tmp}/abi.want"; printf '%s\n' "$got" | diff "${UNIT_TMP:-/tmp}/abi.want" - | sed 's/^/  /'
+	fi
+	missing=0
+	for f in $want; do [ -f "${ABI_MAN:-man/man3}/$f.3" ] || { missing=$((missing + 1)); echo "  no man page: $f"; }; done
+	if [ $missing = 0 ]; then pass=$((pass + 1)); echo "PASS every exported function has a man3 page"
+	else fail=$((fail + 1)); echo "FAIL $missing exported functions lack a man3 page"; fi
+fi
+
 echo "unit: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

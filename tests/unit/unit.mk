@@ -24,6 +24,7 @@ check-unit: unit-build lib
 	@CC="$(CC)" CXX="$(CXX)" \
 	 HDR_CFLAGS="$(CSTD) $(WARN) -Wpedantic $(WERROR) -Iinclude" \
 	 HDR_CXXFLAGS="-std=c++11 -Wall -Wextra -Wundef -Wshadow $(WERROR) -Iinclude" \
-	 UNIT_TMP="$(NATIVE)" \
+	 UNIT_TMP="$(NATIVE)" ABI_SO="$(NATIVE)/lib/libseawall.so.$(LIB_VERSION)" \
+	 ABI_MAP=lib/libseawall.map ABI_MAN=man/man3 \
 	 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	 sh tests/unit/run.sh --headers $(UNIT_BINS) $(UNIT_ASAN_BINS)
