@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * swvm: the reference arm64 VMM of Seawall.  Boots a Linux Image under KVM
+ * and hands every guest memory error to libseawall.  This file: startup
+ * order, and the main thread's loop of boot, wait, reset.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+static struct vm the_vm;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Our own messages go to stderr, one line each, so stdout is the guest. */
+void vm_info(const struct vm *vm, const char *fmt, ...)
+{
+	char buf[1400];
+	va_list ap;
+	int n;
+
+	if (vm->quiet)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	fprintf(stderr, "swvm: %s\n", buf);
+}
+
+void vm_err(const char *fmt, ...)
+{
+	char buf[1400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "swvm: %s\n", buf);
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;	/* only there to make KVM_RUN return EINTR */
+}
+
+static int check_file(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (!path)
+		return 0;
+	if (stat(path, &st) < 0) {
+		vm_err("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vm_err("%s %s: not a regular file", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int boot(struct vm *vm)
+{
+	if (mem_load_images(vm))
+		return -1;
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		if (kvm_vcpu_reset(vm, &vm->vcpus[i]))
+			return -1;
+	atomic_store(&vm->stop, STOP_NONE);
+	atomic_store(&vm->state, VM_RUNNING);
+	return vcpus_start(vm);
+}
+
+static int reset(struct vm *vm)
+{
+	int r = seawall_ctx_reset(vm->sw);
+
+	if (r < 0)
+		vm_err("libseawall reset: %s", strerror(-r));
+	else if (r > 0)
+		vm_info(vm, "%d poisoned page%s given fresh memory", r, r == 1 ? "" : "s");
+	mem_wipe(vm);
+	pthread_mutex_lock(&vm->dev_lock);
+	swvm_uart_flush(&vm->uart);
+	vm->notify.status = 0;
+	pthread_mutex_unlock(&vm->dev_lock);
+	return boot(vm);
+}
+
+static void uart_irq(void *arg, int level)
+{
+	gic_set_spi(arg, SWVM_UART_SPI, level);
+}
+
+int main(int argc, char **argv)
+{
+	struct vm *vm = &the_vm;
+	struct swvm_opts o;
+	struct sigaction sa;
+	char err[256];
+	int r, status = SWVM_EXIT_ERROR;
+
+	r = swvm_parse_args(argc, argv, &o, err, sizeof(err));
+	if (r == 1) {
+		fputs(swvm_usage, stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "swvm: %s\n%s", err, swvm_usage);
+		return SWVM_EXIT_USAGE;
+	}
+	if (check_file("kernel", o.kernel) || check_file("initrd", o.initrd))
+		return SWVM_EXIT_USAGE;
+
+	vm->o = &o;
+	vm->quiet = o.quiet;
+	vm->ncpus = o.cpus;
+	vm->gic_fd = vm->vm_fd = vm->kvm_fd = -1;
+	vm->start_ns = now_ns();
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	pthread_mutex_init(&vm->dev_lock, NULL);
+	snprintf(vm->cmdline, sizeof(vm->cmdline), "%s%s%s", SWVM_DEFAULT_CMDLINE,
+		 o.cmdline ? " " : "", o.cmdline ? o.cmdline : "");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;	/* no SA_RESTART: KVM_RUN must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (kvm_vm_create(vm) || gic_create(vm) || mem_setup(vm) || mem_load_files(vm) ||
+	    kvm_vcpus_create(vm) || gic_finalize(vm) || sea_setup(vm))
+		return SWVM_EXIT_ERROR;
+	swvm_uart_init(&vm->uart, STDOUT_FILENO, uart_irq, vm);
+	if (o.control && control_start(vm, o.control))
+		return SWVM_EXIT_ERROR;
+	vm_info(vm, "booting %s: %u vCPU%s, %u MiB, pid %d, vm fd %d", o.kernel, vm->ncpus,
+		vm->ncpus == 1 ? "" : "s", o.mem_mib, (int)getpid(), vm->vm_fd);
+
+	if (boot(vm) < 0)
+		goto out;
+	for (;;) {
+		enum vm_stop why;
+
+		pthread_mutex_lock(&vm->lock);
+		while (!atomic_load(&vm->stop))
+			pthread_cond_wait(&vm->cond, &vm->lock);
+		pthread_mutex_unlock(&vm->lock);
+		vcpus_join(vm);
+		pthread_mutex_lock(&vm->dev_lock);
+		swvm_uart_flush(&vm->uart);
+		pthread_mutex_unlock(&vm->dev_lock);
+
+		why = (enum vm_stop)atomic_load(&vm->stop);
+		if (why == STOP_POWEROFF) {
+			vm_info(vm, "%s", vm->stop_reason);
+			status = SWVM_EXIT_OK;
+			break;
+		}
+		if (why != STOP_RESET) {
+			vm_err("%s", vm->stop_reason);
+			break;
+		}
+		if (vm->restarts >= o.max_restarts) {
+			vm_err("%s; giving up after %u restart%s (--max-restarts)", vm->stop_reason,
+			       vm->restarts, vm->restarts == 1 ? "" : "s");
+			status = SWVM_EXIT_RESTARTS;
+			break;
+		}
+		vm->restarts++;
+		/* Always said, even with --quiet: a reset is news. */
+		fprintf(stderr, "swvm: resetting the VM (restart %u of at most %u): %s\n",
+			vm->restarts, o.max_restarts, vm->stop_reason);
+		if (reset(vm) < 0)
+			break;
+	}
+out:
+	control_stop();
+	if (o.metrics && vm->sw)
+		seawall_metrics_write(vm->sw, o.metrics);
+	return status;
+}

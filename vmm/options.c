@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* swvm command line.  No getopt: the parser is pure and unit-tested. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swvm.h"
+
+const char swvm_usage[] =
+"usage: swvm --kernel IMAGE [options]\n"
+"\n"
+"  --kernel IMAGE        Linux arm64 Image to boot (required)\n"
+"  --initrd FILE         initial ramdisk\n"
+"  --cmdline STR         appended to \"" SWVM_DEFAULT_CMDLINE "\"\n"
+"  --mem MiB             guest memory, 64..65536 (default 256)\n"
+"  --cpus N              vCPUs, 1..4 (default 1)\n"
+"  --control PATH        UNIX socket for the control protocol\n"
+"  --journal PATH        poisoned-page journal (reloaded at start)\n"
+"  --events-log PATH     append every event as a JSON line\n"
+"  --metrics PATH        Prometheus textfile, rewritten after each event\n"
+"  --restart-after N     restart the VM at N distinct bad pages (0: never; default 8)\n"
+"  --no-restart-on-kernel  keep running when the guest kernel consumed an error\n"
+"  --max-restarts N      give up (exit 3) after N restarts (default 8)\n"
+"  --quiet               no informational messages (guest output still shown)\n"
+"  --help                this text\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+enum { A_NONE, A_STR, A_UINT };
+
+struct opt {
+	const char *name;
+	int arg;
+	unsigned int lo, hi;
+};
+
+static const struct opt opts[] = {
+	{ "kernel", A_STR }, { "initrd", A_STR }, { "cmdline", A_STR },
+	{ "mem", A_UINT, 64, 65536 }, { "cpus", A_UINT, 1, SWVM_MAX_CPUS },
+	{ "control", A_STR }, { "journal", A_STR }, { "events-log", A_STR },
+	{ "metrics", A_STR }, { "restart-after", A_UINT, 0, 1000000 },
+	{ "no-restart-on-kernel", A_NONE }, { "max-restarts", A_UINT, 0, 1000000 },
+	{ "quiet", A_NONE }, { "help", A_NONE },
+};
+
+int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
+		    char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem_mib = SWVM_DEFAULT_MEM_MIB;
+	o->cpus = 1;
+	o->max_restarts = SWVM_DEFAULT_MAX_RESTARTS;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		const struct opt *op = NULL;
+		size_t nlen;
+		unsigned int u = 0;
+
+		if (strncmp(a, "--", 2) || !a[2])
+			return fail(err, errlen, "unexpected argument '%s' (options start with --)", a);
+		a += 2;
+		eq = strchr(a, '=');
+		nlen = eq ? (size_t)(eq - a) : strlen(a);
+		for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+			if (strlen(opts[k].name) == nlen && !strncmp(opts[k].name, a, nlen))
+				op = &opts[k];
+		if (!op)
+			return fail(err, errlen, "unknown option '--%.*s'", (int)nlen, a);
+		if (op->arg == A_NONE) {
+			if (eq)
+				return fail(err, errlen, "--%s takes no value", op->name);
+		} else if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			return fail(err, errlen, "--%s needs a value", op->name);
+		}
+		if (op->arg == A_STR && !*val)
+			return fail(err, errlen, "--%s: empty value", op->name);
+		if (op->arg == A_UINT && parse_uint(val, op->lo, op->hi, &u))
+			return fail(err, errlen, "--%s: '%s' is not a number in %u..%u",
+				    op->name, val, op->lo, op->hi);
+
+		if (!strcmp(op->name, "help"))
+			return 1;
+		else if (!strcmp(op->name, "kernel"))
+			o->kernel = val;
+		else if (!strcmp(op->name, "initrd"))
+			o->initrd = val;
+		else if (!strcmp(op->name, "cmdline"))
+			o->cmdline = val;
+		else if (!strcmp(op->name, "mem"))
+			o->mem_mib = u;
+		else if (!strcmp(op->name, "cpus"))
+			o->cpus = u;
+		else if (!strcmp(op->name, "control"))
+			o->control = val;
+		else if (!strcmp(op->name, "journal"))
+			o->journal = val;
+		else if (!strcmp(op->name, "events-log"))
+			o->events_log = val;
+		else if (!strcmp(op->name, "metrics"))
+			o->metrics = val;
+		else if (!strcmp(op->name, "restart-after")) {
+			o->restart_after = u;
+			o->restart_after_set = true;
+		} else if (!strcmp(op->name, "no-restart-on-kernel"))
+			o->no_restart_on_kernel = true;
+		else if (!strcmp(op->name, "max-restarts"))
+			o->max_restarts = u;
+		else if (!strcmp(op->name, "quiet"))
+			o->quiet = true;
+	}
+	if (!o->kernel)
+		return fail(err, errlen, "--kernel IMAGE is required");
+	if (o->cmdline && strlen(o->cmdline) + sizeof(SWVM_DEFAULT_CMDLINE) + 1 > 2048)
+		return fail(err, errlen, "--cmdline: longer than the 2048 bytes the guest accepts");
+	return 0;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * swvm: the parts that know nothing about KVM (options, the control
+ * protocol, the notify device's registers, the 16550 UART), so that they
+ * also build natively and are unit-tested in tests/unit.
+ */
+#ifndef SWVM_H
+#define SWVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct seawall_ctx;
+
+/* Guest physical memory map. */
+#define SWVM_GIC_DIST_BASE	0x08000000ULL
+#define SWVM_GIC_DIST_SIZE	0x00010000ULL
+#define SWVM_GIC_REDIST_BASE	0x080a0000ULL
+#define SWVM_GIC_REDIST_SIZE	0x00020000ULL	/* per vCPU */
+#define SWVM_UART_BASE		0x09000000ULL
+#define SWVM_UART_SIZE		0x00001000ULL
+#define SWVM_UART_SPI		1
+#define SWVM_UART_CLOCK		1843200
+#define SWVM_NOTIFY_BASE	0x09010000ULL
+#define SWVM_NOTIFY_SIZE	0x00001000ULL
+#define SWVM_RAM_BASE		0x40000000ULL
+#define SWVM_MAX_CPUS		4
+
+/* Exit status of swvm. */
+#define SWVM_EXIT_OK		0	/* the guest powered off */
+#define SWVM_EXIT_ERROR		1	/* setup or runtime failure */
+#define SWVM_EXIT_USAGE		2	/* bad arguments */
+#define SWVM_EXIT_RESTARTS	3	/* --max-restarts exceeded */
+
+/* ---- options.c ---- */
+struct swvm_opts {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;		/* appended to the default */
+	const char *control;
+	const char *journal;
+	const char *events_log;
+	const char *metrics;
+	unsigned int mem_mib;		/* default 256 */
+	unsigned int cpus;		/* 1..4, default 1 */
+	unsigned int restart_after;	/* distinct pages; 0: never */
+	bool restart_after_set;
+	bool no_restart_on_kernel;
+	unsigned int max_restarts;	/* default 8 */
+	bool quiet;
+};
+
+#define SWVM_DEFAULT_CMDLINE "console=ttyS0 earlycon=uart8250,mmio,0x9000000 panic=-1"
+#define SWVM_DEFAULT_MEM_MIB	256
+#define SWVM_DEFAULT_MAX_RESTARTS 8
+
+/* 0: run; 1: --help was asked; -1: error, message in err. */
+int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
+		    char *err, size_t errlen);
+extern const char swvm_usage[];
+
+/* ---- proto.c: the control protocol ("seawall-control", version 1) ---- */
+#define CTL_PROTOCOL		"seawall-control"
+#define CTL_VERSION		1
+#define CTL_MAX_REQUEST		512	/* bytes, the newline included */
+
+enum ctl_verb {
+	CTL_HELLO = 1,
+	CTL_STATUS,
+	CTL_LEDGER,
+	CTL_EVENTS,
+	CTL_METRICS,
+	CTL_INJECT_TEST,
+};
+
+/* Error codes in {"error":"...","code":N}. */
+#define CTL_E_MALFORMED		400	/* not a well-formed request line */
+#define CTL_E_TIMEOUT		408	/* no complete line in time */
+#define CTL_E_TOOLONG		413	/* longer than CTL_MAX_REQUEST */
+#define CTL_E_UNKNOWN		404	/* unknown verb */
+#define CTL_E_INTERNAL		500
+#define CTL_E_UNSUPPORTED	501	/* the host lacks it (sea_inject) */
+#define CTL_E_BUSY		503	/* too many connections */
+
+struct ctl_req {
+	enum ctl_verb verb;
+	bool follow;			/* events follow */
+	uint64_t gpa;			/* inject-test */
+	char mode[8];			/* inject-test: "", "fnv", "s2table" */
+};
+
+/*
+ * Parse one request line (buf, len bytes, the trailing "\n" or "\r\n"
+ * optional).  0 and *req filled, or a CTL_E_* code and *why set.
+ */
+int ctl_parse(const char *buf, size_t len, struct ctl_req *req, const char **why);
+/* Append s to dst (size cap) as a JSON string body (no quotes). */
+size_t ctl_json_escape(char *dst, size_t cap, const char *s);
+/* {"error":"<why>","code":N}\n into buf; returns its length. */
+int ctl_error_line(char *buf, size_t cap, int code, const char *why);
+
+/* ---- notify.c: the seawall,notify-v1 MMIO device ---- */
+#define SWVM_NOTIFY_MAGIC	0x544e5753u	/* "SWNT" */
+#define SWVM_NOTIFY_VERSION	1u
+#define SWVM_NOTIFY_REG_MAGIC	0x00
+#define SWVM_NOTIFY_REG_VERSION	0x04
+#define SWVM_NOTIFY_REG_PENDING	0x08
+#define SWVM_NOTIFY_REG_TOTAL	0x0c
+#define SWVM_NOTIFY_REG_GPA_LO	0x10
+#define SWVM_NOTIFY_REG_GPA_HI	0x14
+#define SWVM_NOTIFY_REG_SIZE	0x18
+#define SWVM_NOTIFY_REG_SEQ	0x1c
+#define SWVM_NOTIFY_REG_ACK	0x20
+#define SWVM_NOTIFY_REG_STATUS	0x24
+
+struct swvm_notify {
+	struct seawall_ctx *ctx;
+	uint32_t status;		/* bit 0: the last ACK matched */
+};
+
+/* Guest access at offset off, len 1, 2, 4 or 8 bytes (little-endian). */
+uint64_t swvm_notify_read(struct swvm_notify *n, uint64_t off, unsigned int len);
+void swvm_notify_write(struct swvm_notify *n, uint64_t off, unsigned int len, uint64_t val);
+
+/* ---- uart.c: 16550A, output bridged to a file descriptor ---- */
+struct swvm_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thri_pending;		/* THR-empty interrupt not yet seen */
+	uint8_t rx[64];			/* received bytes (input) */
+	unsigned int rx_head, rx_len;
+	int irq_level;			/* last level put on the line */
+	int out_fd;
+	char line[256];			/* output, flushed per line */
+	size_t line_len;
+	void (*set_irq)(void *arg, int level);
+	void *irq_arg;
+};
+
+void swvm_uart_init(struct swvm_uart *u, int out_fd,
+		    void (*set_irq)(void *, int), void *irq_arg);
+uint8_t swvm_uart_read(struct swvm_uart *u, unsigned int off);
+void swvm_uart_write(struct swvm_uart *u, unsigned int off, uint8_t val);
+/* Queue input bytes; returns how many fitted. */
+size_t swvm_uart_rx(struct swvm_uart *u, const uint8_t *buf, size_t len);
+void swvm_uart_flush(struct swvm_uart *u);
+
+#endif /* SWVM_H */

@@ -1,0 +1,33 @@
+# swvm, the reference arm64 VMM: a static arm64 binary linked with the
+# arm64 libseawall and the sysroot's static libfdt.  Included from the
+# top-level Makefile.
+
+SEAWALL_CACHE ?= $(HOME)/.cache/seawall
+SWVM_SYSROOT  := $(SEAWALL_CACHE)/sysroot-arm64
+SWVM_FDT_INC  := $(SWVM_SYSROOT)/usr/include
+SWVM_FDT_LIB  := $(SWVM_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+
+SWVM_SRCS := main options kvm mem fdt gic uart notify vcpu sea control proto
+SWVM_HDRS := vmm/swvm.h vmm/vm.h $(LIB_HDRS)
+SWVM_OBJS := $(addprefix $(ARM64)/vmm/,$(addsuffix .o,$(SWVM_SRCS)))
+SWVM_BIN  := $(ARM64)/rootfs/opt/seawall/bin/swvm
+SWVM_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ivmm \
+              -isystem $(SWVM_FDT_INC)
+
+ARM64_BINS += $(SWVM_BIN)
+
+.PHONY: swvm
+swvm: $(SWVM_BIN)
+
+$(ARM64)/vmm/%.o: vmm/%.c $(SWVM_HDRS)
+	@mkdir -p $(dir $@)
+	@test -f $(SWVM_FDT_INC)/libfdt.h || { echo "swvm: no libfdt in $(SWVM_SYSROOT): run make rig" >&2; exit 1; }
+	$(ACC) $(SWVM_CFLAGS) -c -o $@ $<
+
+$(SWVM_BIN): $(SWVM_OBJS) $(ARM64)/lib/libseawall.a
+	@mkdir -p $(dir $@)
+	$(ACC) -static -pthread -o $@ $(SWVM_OBJS) $(ARM64)/lib/libseawall.a $(SWVM_FDT_LIB)
+
+# The native unit tests include the KVM-free vmm sources directly.
+$(NATIVE)/unit/test_swvm_proto $(NATIVE)/unit-asan/test_swvm_proto: vmm/proto.c vmm/options.c vmm/swvm.h
+$(NATIVE)/unit/test_swvm_notify $(NATIVE)/unit-asan/test_swvm_notify: vmm/notify.c vmm/uart.c vmm/swvm.h
