@@ -30,9 +30,11 @@ OPT    ?= -O2 -g
 
 NATIVE := $(O)/native
 ARM64  := $(O)/arm64
-# Every arm64 executable listed here goes into the rig's initramfs, under
-# /opt/seawall/bin (or the path the fragment gives after a colon).
+# Every arm64 file listed here goes into the rig's initramfs, at its path
+# under $(ARM64)/rootfs.
 ARM64_BINS :=
+# Further rig checks that fragments add to `make check` (run after the suites).
+CHECK_RIG_EXTRA :=
 
 .PHONY: all check check-unit check-rig demo bench install clean distclean \
         rig kernels arm64 host-deps help
@@ -50,6 +52,8 @@ help:
 -include tools/tools.mk
 -include guest/guest.mk
 -include bench/bench.mk
+-include kernel/kernel.mk
+-include tests/e2e/e2e.mk
 
 arm64: $(ARM64_BINS)
 
@@ -69,6 +73,7 @@ check: check-unit check-rig
 check-rig: kernels
 	@$(MAKE) --no-print-directory arm64
 	@bash rig/check $(RIG_KERNELS)
+	@for t in $(CHECK_RIG_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 demo: kernels
 	@$(MAKE) --no-print-directory arm64
