@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+/*
+ * The seawall CLI without sockets (tools/cli.c, tools/json.c): the JSON
+ * reader on good, hostile and truncated replies, the hello/version check,
+ * error replies, the human renderings of status, ledger and events, and
+ * decode-esr's output.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../tools/json.c"
+#include "../../tools/cli.c"
+#include "tap.h"
+
+/* Run a renderer into a string. */
+#define CAPTURE(buf, call) do { \
+	char *_p = NULL; size_t _n = 0; \
+	FILE *f = open_memstream(&_p, &_n); \
+	call; \
+	fclose(f); \
+	snprintf(buf, sizeof(buf), "%s", _p ? _p : ""); \
+	free(_p); \
+} while (0)
+
+static void test_json(void)
+{
+	static const char *const bad[] = {
+		"", "{", "}", "[]", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "{\"a\":1} x",
+		"{\"a\":\"unterminated}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}", "{\"a\":tru}",
+		"{\"a\":[1,2}", "{\"a\":{\"b\":}}", "{a:1}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{\"a\":\"tab\there\"}",
+		"{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}",
+	};
+	struct sj_obj o;
+	const char *s;
+	uint64_t u;
+	int64_t i;
+	char buf[128];
+
+	s = " {\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\",\"n\":-12,\"u\":18446744073709551615,"
+	    "\"h\":\"0x48001000\",\"t\":true,\"f\":false,\"z\":null,\"arr\":[\"x\",\"y\"],"
+	    "\"obj\":{\"k\":[1,{\"q\":\"}\"}]},\"e\":1.5e3} \n";
+	tap_eq(sj_parse(s, strlen(s), &o), 0, "json: a reply with every value type parses");
+	tap_eq(o.n, 10, "json: ten members");
+	tap_ok(sj_str(&o, "s") && !strcmp(sj_str(&o, "s"), "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80"),
+	       "json: escapes and surrogate pairs decoded to UTF-8");
+	tap_ok(!sj_i64(&o, "n", &i) && i == -12, "json: negative integer");
+	tap_ok(!sj_u64(&o, "u", &u) && u == UINT64_MAX, "json: 64-bit unsigned");
+	tap_ok(!sj_u64(&o, "h", &u) && u == 0x48001000, "json: hex address string as a number");
+	tap_ok(sj_u64(&o, "n", &u) != 0, "json: a negative number is not a u64");
+	tap_ok(sj_bool(&o, "t") == 1 && sj_bool(&o, "f") == 0 && sj_bool(&o, "z") == -1,
+	       "json: booleans, null is not one");
+	tap_ok(sj_get(&o, "obj") && !strcmp(sj_get(&o, "obj")->val, "{\"k\":[1,{\"q\":\"}\"}]}"),
+	       "json: nested object kept raw, braces in strings respected");
+	tap_ok(!sj_join_strings(sj_get(&o, "arr")->val, buf, sizeof(buf)) && !strcmp(buf, "x,y"),
+	       "json: array of strings joined");
+	tap_ok(sj_join_strings("[1,2]", buf, sizeof(buf)) == -EINVAL, "json: array of numbers is not joined");
+	tap_ok(!sj_join_strings("[]", buf, sizeof(buf)) && !strcmp(buf, "-"), "json: empty array is '-'");
+	tap_ok(sj_get(&o, "missing") == NULL && sj_str(&o, "n") == NULL, "json: absent key, wrong type");
+	sj_free(&o);
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		tap_ok(sj_parse(bad[k], strlen(bad[k]), &o) != 0, "json: rejects %s", bad[k]);
+
+	{
+		char big[64 * 8 + 64] = "{";
+		size_t n = 1;
+
+		for (int k = 0; k < SJ_MAX_MEMBERS + 1; k++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "%s\"k%d\":1", k ? "," : "", k);
+		snprintf(big + n, sizeof(big) - n, "}");
+		tap_eq(sj_parse(big, strlen(big), &o), -E2BIG, "json: too many members is -E2BIG");
+	}
+}
+
+static void test_hello(void)
+{
+	struct cli_hello h;
+	char msg[256];
+
+	tap_eq(cli_check_hello("{\"protocol\":\"seawall-control\",\"version\":1,\"vmm\":\"swvm\","
+			       "\"pid\":42,\"vm_fd\":7}\n", &h, msg, sizeof(msg)), 0, "hello: v1 accepted");
+	tap_ok(h.pid == 42 && h.vm_fd == 7 && !strcmp(h.vmm, "swvm"), "hello: pid, vm_fd, vmm read");
+	tap_eq(cli_check_hello("{\"protocol\":\"seawall-control\",\"version\":2}", &h, msg, sizeof(msg)),
+	       -EPROTO, "hello: version 2 refused");
+	tap_ok(strstr(msg, "version 2") != NULL, "hello: message names the version (%s)", msg);
+	tap_eq(cli_check_hello("{\"protocol\":\"other\",\"version\":1}", &h, msg, sizeof(msg)),
+	       -EPROTO, "hello: another protocol refused");
+	tap_eq(cli_check_hello("{\"protocol\":\"seawall-control\"}", &h, msg, sizeof(msg)),
+	       -EPROTO, "hello: missing version refused");
+	tap_eq(cli_check_hello("{\"protocol\":\"seawall-control\",\"version\":\"1\"}", &h, msg, sizeof(msg)),
+	       -EPROTO, "hello: version as a string refused");
+	tap_eq(cli_check_hello("HTTP/1.1 400 Bad Request", &h, msg, sizeof(msg)), -EINVAL,
+	       "hello: not JSON");
+	tap_eq(cli_check_hello("{\"error\":\"unknown verb\",\"code\":3}", &h, msg, sizeof(msg)),
+	       -EREMOTEIO, "hello: error reply");
+	tap_ok(!strcmp(msg, "unknown verb (code 3)"), "hello: error text and code (%s)", msg);
+}
+
+static void test_errors(void)
+{
+	char msg[128];
+
+	tap_eq(cli_reply_error("{\"error\":\"gpa 0x1000 is not guest memory\",\"code\":22}", msg,
+			       sizeof(msg)), 1, "error reply recognised");
+	tap_ok(!strcmp(msg, "gpa 0x1000 is not guest memory (code 22)"), "error reply text: %s", msg);
+	tap_eq(cli_reply_error("{\"error\":\"no code\"}", msg, sizeof(msg)), 1, "error reply without code");
+	tap_eq(cli_reply_error("{\"ok\":true}", msg, sizeof(msg)), 0, "ok reply is not an error");
+	tap_eq(cli_reply_error("{\"seq\":1,\"error\":0}", msg, sizeof(msg)), 0,
+	       "an event's numeric error field is not an error reply");
+	tap_eq(cli_reply_error("garbage", msg, sizeof(msg)), -EINVAL, "garbage is -EINVAL");
+}
+
+static void test_render(void)
+{
+	char out[2048];
+	struct cli_ledger ls = { 0 };
+	int r;
+
+	CAPTURE(out, r = cli_render_status(f, "{\"state\":\"running\",\"uptime_s\":3723,\"cpus\":2,"
+		"\"mem_mib\":256,\"sea_exit_enabled\":true,\"restarts\":1,\"poisoned_pages\":3,"
+		"\"events_total\":5,\"pid\":42,\"vm_fd\":7,\"debugfs\":\"/sys/kernel/debug/kvm/42-7\","
+		"\"new_field\":9}"));
+	tap_eq(r, 0, "status renders");
+	tap_ok(strstr(out, "state             running\n") && strstr(out, "uptime            1h 2m 3s\n") &&
+	       strstr(out, "memory            256 MiB\n") && strstr(out, "poisoned pages    3\n") &&
+	       strstr(out, "SEA exits         enabled") && strstr(out, "debugfs           /sys/kernel/debug/kvm/42-7\n"),
+	       "status: labelled lines");
+	tap_ok(strstr(out, "new_field         9\n") != NULL, "status: unknown fields still shown");
+	CAPTURE(out, r = cli_render_status(f, "{\"state\":"));
+	tap_eq(r, -EINVAL, "status: truncated reply is -EINVAL");
+
+	CAPTURE(out, r = cli_render_ledger(f, "{\"gpa\":\"0x48001000\",\"page_size\":4096,\"hits\":2,"
+		"\"source\":\"sea\",\"guest_el\":0,\"first_ns\":1700000000123456789,\"last_ns\":0,"
+		"\"flags\":5,\"actions\":[\"inject_dabt\",\"isolate\"]}", &ls));
+	tap_eq(r, 0, "ledger entry renders");
+	tap_ok(strstr(out, "GPA ") && strstr(out, "0x48001000") && strstr(out, " 4K ") &&
+	       strstr(out, "EL0") && strstr(out, "2023-11-14T22:13:20.123Z") &&
+	       strstr(out, "isolated,notified inject_dabt,isolate"),
+	       "ledger: header, address, size, EL, time, flags from a mask, actions from names");
+	CAPTURE(out, r = cli_render_ledger(f, "{\"gpa\":\"0x80000000\",\"page_shift\":21,\"hits\":1,"
+		"\"source\":\"sigbus_ar\",\"guest_el\":-1}", &ls));
+	tap_ok(!strstr(out, "GPA ") && strstr(out, " 2M ") && strstr(out, " ? "),
+	       "ledger: header once, page_shift, unknown EL");
+	CAPTURE(out, r = cli_render_ledger(f, "{\"end\":true,\"count\":2}", &ls));
+	tap_ok(ls.ended && ls.count == 2 && ls.pages == 2 && !strcmp(out, "2 poisoned pages\n"),
+	       "ledger: end marker counted");
+
+	CAPTURE(out, r = cli_render_event(f, "{\"seq\":3,\"time_ns\":1700000000000000000,\"type\":\"poison\","
+		"\"source\":\"sea\",\"gpa\":\"0x48001010\",\"page_gpa\":\"0x48001000\",\"page_size\":4096,"
+		"\"gva\":\"0x1000\",\"hva\":\"0x0\",\"esr\":\"0x92000010\",\"count\":1,\"guest_el\":0,"
+		"\"actions\":[\"inject_dabt\",\"isolate\"],\"restart_reason\":\"none\",\"error\":0}"));
+	tap_eq(r, 0, "event renders");
+	tap_ok(!strcmp(out, "#3 2023-11-14T22:13:20.000Z poison         sea       gpa 0x48001010 page "
+		       "0x48001000/4K EL0 esr 0x92000010 hits 1 actions inject_dabt,isolate\n"),
+	       "event: one line: %s", out);
+	CAPTURE(out, r = cli_render_event(f, "{\"seq\":4,\"type\":\"restart\",\"source\":\"sea\","
+		"\"restart_reason\":\"threshold\",\"error\":-5,\"reason\":\"8 pages\"}"));
+	tap_ok(strstr(out, "restart=threshold") && strstr(out, "error=Input/output error") &&
+	       strstr(out, "(8 pages)"), "event: restart reason, errno text, reason");
+	CAPTURE(out, r = cli_render_event(f, "{\"end\":true,\"count\":4}"));
+	tap_ok(r == 1 && !strcmp(out, "4 events\n"), "event: end marker");
+}
+
+static void test_decode(void)
+{
+	char out[4096], err[512];
+	int r;
+
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "0x92000010", 0, 0));
+	tap_eq(r, 0, "decode-esr 0x92000010");
+	tap_ok(strstr(out, "ESR 0x92000010\n") &&
+	       strstr(out, "  EC   0x24  DABT_LOW: data abort taken from a lower EL (guest EL0)\n") &&
+	       strstr(out, "  FSC  0x10  synchronous external abort, not on a table walk\n") &&
+	       strstr(out, "  WnR  0     read\n") && strstr(out, "  SET  -     ") &&
+	       strstr(out, "summary: data abort from lower EL"),
+	       "decode-esr: EC, FSC, WnR, SET lines and the summary");
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "2449477648", 0, 1));	/* 0x92001010 in decimal */
+	tap_ok(r == 0 && strstr(out, "  SET  UC    uncontainable"), "decode-esr: decimal input, SET=UC");
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "0x96000050", 0, 1));
+	tap_ok(r == 0 && strstr(out, "DABT_CUR") && strstr(out, "guest EL1") &&
+	       strstr(out, "  WnR  1     write") && strstr(out, "  SET  UER   "),
+	       "decode-esr: current EL, write, UER with --ras");
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "0x82000415", 0, 0));
+	tap_ok(r == 0 && strstr(out, "IABT_LOW") && strstr(out, "table walk, level 1") &&
+	       strstr(out, "  FnV  1     FAR is not valid") && !strstr(out, "  WnR "),
+	       "decode-esr: instruction abort, walk level, FnV, no WnR line");
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "0x93c08010", 0, 0));
+	tap_ok(r == 0 && strstr(out, "ignored: 0x1c08000"), "decode-esr: ISS bits outside the SEA mask ignored");
+	CAPTURE(out, r = cli_decode_esr(f, stderr, "0x9200001c", 1, 0));
+	tap_ok(r == 0 && !strcmp(out, "{\"esr\":\"0x9200001c\",\"kind\":\"data\",\"ec\":\"0x24\","
+		"\"ec_name\":\"DABT_LOW\",\"lower_el\":true,\"il\":1,\"fsc\":\"0x1c\",\"fsc_class\":"
+		"\"ecc_ttw\",\"level\":0,\"fnv\":0,\"ea\":0,\"cm\":0,\"wnr\":0,\"set\":\"none\","
+		"\"ignored\":\"0x0\"}\n"), "decode-esr --json: %s", out);
+	CAPTURE(err, r = cli_decode_esr(stdout, f, "0x96000004", 0, 0));
+	tap_ok(r == -EINVAL && strstr(err, "not the syndrome of a synchronous external abort: FSC"),
+	       "decode-esr: a translation fault is refused with the reason");
+	CAPTURE(err, r = cli_decode_esr(stdout, f, "0x1g", 0, 0));
+	tap_ok(r == -EINVAL && strstr(err, "is not a number"), "decode-esr: not a number");
+	CAPTURE(err, r = cli_decode_esr(stdout, f, "0x1ffffffffffffffff", 0, 0));
+	tap_ok(r == -EINVAL, "decode-esr: more than 64 bits");
+}
+
+static void test_numbers(void)
+{
+	uint64_t v;
+
+	tap_ok(!cli_parse_u64("0x48001000", &v) && v == 0x48001000, "number: hex");
+	tap_ok(!cli_parse_u64("4096", &v) && v == 4096, "number: decimal");
+	tap_ok(cli_parse_u64("0x", &v) && cli_parse_u64("", &v) && cli_parse_u64("-1", &v) &&
+	       cli_parse_u64("12a", &v) && cli_parse_u64(" 1", &v) && cli_parse_u64("0x-1", &v),
+	       "number: junk refused");
+}
+
+int main(void)
+{
+	test_json();
+	test_hello();
+	test_errors();
+	test_render();
+	test_decode();
+	test_numbers();
+	return tap_done();
+}
