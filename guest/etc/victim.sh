@@ -1,13 +1,24 @@
 # sw.run=victim: a bystander ticking into /tmp/bystander, and a victim that
-# reads its page after sw.after=S seconds (default 20), long enough for the
-# host to read the victim's gpa from the console and poison it.  Ends when
-# the victim does; its exit status is the script's (135: SIGBUS).
-after=$(sed -n 's/.*[ ]sw\.after=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+# reads its page after sw.after=S seconds (default 20: time for the host to
+# read the victim's gpa from the console and poison it; add sw.write=1 or
+# sw.exec=1 for a write or an instruction fetch instead).  Then checks the
+# bystander kept going.  Prints, for the host to match:
+#   sw-victim: pid P va V gpa 0xG
+#   seawall-guest: victim exit N            (135: SIGBUS)
+#   seawall-guest: bystander A -> B         (B > A: it kept running)
+arg() { sed -n "s/.*[ ]$1=\([0-9A-Za-z_]*\).*/\1/p" /proc/cmdline; }
+after=$(arg sw.after)
+how=
+[ "$(arg sw.write)" = 1 ] && how=--write
+[ "$(arg sw.exec)" = 1 ] && how=--exec
 sw-bystander --quiet --out /tmp/bystander &
 by=$!
-sw-victim --after "${after:-20}"
+sw-victim $how --after "${after:-20}"
 rc=$?
-sleep 1
-echo "seawall-guest: victim exit $rc, bystander at tick $(cut -d' ' -f1 /tmp/bystander)"
+echo "seawall-guest: victim exit $rc"
+a=$(cut -d' ' -f1 /tmp/bystander)
+sleep 3
+b=$(cut -d' ' -f1 /tmp/bystander)
+echo "seawall-guest: bystander $a -> $b"
 kill $by
 exit $rc

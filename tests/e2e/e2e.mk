@@ -1,0 +1,15 @@
+# tests/e2e: end-to-end scenarios, swvm + a real guest + the guest agent,
+# inside the rig's L1 host.  One boot per kernel runs every mode.
+#
+#   make check-e2e [E2E_KERNELS="7.2"] [E2E_MODES="read exec"]
+
+E2E_KERNELS ?= $(RIG_KERNELS)
+E2E_MODES   ?= read write exec fnv
+
+.PHONY: check-e2e
+check-e2e:
+	@$(MAKE) --no-print-directory arm64
+	@for k in $(E2E_KERNELS); do \
+		bash rig/run --kernel $$k --mem 1536 --timeout 2400 --add tests/e2e:/e2e \
+			-- sh /e2e/run $(E2E_MODES) || exit 1; \
+	done
