@@ -181,6 +181,7 @@ int cli_render_status(FILE *f, const char *line)
 {
 	static const char *const known[] = {
 		"state", "uptime_s", "cpus", "mem_mib", "sea_exit_enabled", "restarts",
+		"nisv_exit_enabled", "injections", "notify_pending",
 		"poisoned_pages", "events_total", "pid", "vm_fd", "debugfs", NULL,
 	};
 	struct sj_obj o;
@@ -192,8 +193,10 @@ int cli_render_status(FILE *f, const char *line)
 	if (parse_line(line, &o))
 		return -EINVAL;
 	fprintf(f, "%-18s%s\n", "state", sj_str(&o, "state") ? sj_str(&o, "state") : "?");
-	if (!sj_u64(&o, "uptime_s", &u)) {
-		format_duration(u, v, sizeof(v));
+	m = sj_get(&o, "uptime_s");
+	if (m && m->type == SJ_NUMBER && m->val[0] != '-') {
+		/* swvm gives it with milliseconds */
+		format_duration((uint64_t)strtod(m->val, NULL), v, sizeof(v));
 		fprintf(f, "%-18s%s\n", "uptime", v);
 	}
 	if (!sj_u64(&o, "cpus", &u))
@@ -204,10 +207,17 @@ int cli_render_status(FILE *f, const char *line)
 	if (b >= 0)
 		fprintf(f, "%-18s%s\n", "SEA exits",
 			b ? "enabled (KVM_CAP_ARM_SEA_TO_USER)" : "not available (SIGBUS path only)");
+	b = sj_bool(&o, "nisv_exit_enabled");
+	if (b >= 0)
+		fprintf(f, "%-18s%s\n", "NISV exits", b ? "enabled" : "not available");
 	if (!sj_u64(&o, "poisoned_pages", &u))
 		fprintf(f, "%-18s%" PRIu64 "\n", "poisoned pages", u);
 	if (!sj_u64(&o, "events_total", &u))
 		fprintf(f, "%-18s%" PRIu64 "\n", "events", u);
+	if (!sj_u64(&o, "injections", &u))
+		fprintf(f, "%-18s%" PRIu64 "\n", "injections", u);
+	if (!sj_u64(&o, "notify_pending", &u))
+		fprintf(f, "%-18s%" PRIu64 "\n", "agent pending", u);
 	if (!sj_u64(&o, "restarts", &u))
 		fprintf(f, "%-18s%" PRIu64 "\n", "restarts", u);
 	if (!sj_u64(&o, "pid", &u))

@@ -118,7 +118,7 @@ static void test_render(void)
 	struct cli_ledger ls = { 0 };
 	int r;
 
-	CAPTURE(out, r = cli_render_status(f, "{\"state\":\"running\",\"uptime_s\":3723,\"cpus\":2,"
+	CAPTURE(out, r = cli_render_status(f, "{\"state\":\"running\",\"uptime_s\":3723.456,\"cpus\":2,"
 		"\"mem_mib\":256,\"sea_exit_enabled\":true,\"restarts\":1,\"poisoned_pages\":3,"
 		"\"events_total\":5,\"pid\":42,\"vm_fd\":7,\"debugfs\":\"/sys/kernel/debug/kvm/42-7\","
 		"\"new_field\":9}"));
