@@ -56,6 +56,9 @@ static void run_hidden(const struct kt_variant *v)
 	kt_mark(&vm, page, 0);
 
 	sea = kt_run_expect_sea(&vm);
+	kt_diag("VM %s FEAT_RAS: esr may hold %#llx", vm.vm_has_ras ?
+		"has" : "lacks", vm.vm_has_ras ? KT_SEA_ESR_MASK_RAS :
+						 KT_SEA_ESR_MASK);
 	kt_check_sea_esr(&vm, sea.esr, (uint64_t)EC_DABT_LOW << ESR_EC_SHIFT |
 			 ESR_IL | (c->wnr ? ESR_WNR : 0) | FSC_SEA, 0);
 	KT_CHECK_EQ(sea.esr & (ESR_ISV | ESR_SAS | ESR_SSE | ESR_SRT | ESR_SF |

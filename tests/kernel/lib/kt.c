@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -227,10 +228,18 @@ static void mem_map(struct kt_mem *m, uint64_t gpa, uint64_t size,
 		p = (uint8_t *)(((uintptr_t)m->map + KT_BLOCK - 1) &
 				~(uintptr_t)(KT_BLOCK - 1));
 		m->hva = p;
-		if (madvise(p, size, backing == KT_BACKING_THP ?
-			    MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0 &&
-		    backing == KT_BACKING_THP)
-			kt_skip("madvise(MADV_HUGEPAGE): %m");
+		/*
+		 * The rig kernels have THP "always" and no madvise() at all
+		 * (ADVISE_SYSCALLS off).  4 KiB: turn THP off for this
+		 * process (each variant is its own child).  THP: ask, and let
+		 * mem_check_backing() judge whether huge pages came.
+		 */
+		if (backing == KT_BACKING_4K) {
+			prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+			madvise(p, size, MADV_NOHUGEPAGE);
+		} else {
+			madvise(p, size, MADV_HUGEPAGE);
+		}
 		break;
 	}
 }
