@@ -59,6 +59,25 @@ static void kick_handler(int sig)
 	(void)sig;	/* only there to make KVM_RUN return EINTR */
 }
 
+/* SIGTERM, SIGINT, SIGHUP: blocked everywhere, taken here, a clean stop. */
+static void *signal_thread(void *arg)
+{
+	struct vm *vm = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_setname_np(pthread_self(), "swvm-signals");
+	if (sigwait(&set, &sig) == 0) {
+		vm->stop_signal = sig;
+		vm_request_stop(vm, STOP_SIGNAL, "stopped by signal %d (%s)", sig, strsignal(sig));
+	}
+	return NULL;
+}
+
 static int check_file(const char *what, const char *path)
 {
 	struct stat st;
@@ -145,6 +164,18 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		sigset_t set;
+		pthread_t t;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		if (pthread_create(&t, NULL, signal_thread, vm) == 0)
+			pthread_detach(t);
+	}
 
 	if (kvm_vm_create(vm) || gic_create(vm) || mem_setup(vm) || mem_load_files(vm) ||
 	    kvm_vcpus_create(vm) || gic_finalize(vm) || sea_setup(vm))
@@ -173,6 +204,11 @@ int main(int argc, char **argv)
 		if (why == STOP_POWEROFF) {
 			vm_info(vm, "%s", vm->stop_reason);
 			status = SWVM_EXIT_OK;
+			break;
+		}
+		if (why == STOP_SIGNAL) {
+			vm_info(vm, "%s", vm->stop_reason);
+			status = 128 + vm->stop_signal;
 			break;
 		}
 		if (why != STOP_RESET) {

@@ -37,11 +37,20 @@ int mem_setup(struct vm *vm)
 {
 	struct kvm_userspace_memory_region m;
 
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
 	vm->ram_size = (uint64_t)vm->o->mem_mib << 20;
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (vm->o->hugetlb) {
+		/* Reserved up front: a hugetlb fault later would be a SIGBUS. */
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21 << MAP_HUGE_SHIFT);
+		vm->page_size = SZ_2M;
+	}
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (vm->ram == MAP_FAILED) {
-		vm_err("cannot map %u MiB of guest memory: %s", vm->o->mem_mib, strerror(errno));
+		vm_err("cannot map %u MiB of guest memory%s: %s", vm->o->mem_mib,
+		       vm->o->hugetlb ? " from 2 MiB hugetlb pages (see "
+					"/proc/sys/vm/nr_hugepages)" : "", strerror(errno));
 		return -1;
 	}
 	memset(&m, 0, sizeof(m));
@@ -147,10 +156,22 @@ static void *hva(struct vm *vm, uint64_t gpa)
 	return vm->ram + (gpa - SWVM_RAM_BASE);
 }
 
+/* Zero RAM page by page, skipping pages that are (still) holes. */
+static void mem_zero_clean(struct vm *vm)
+{
+	for (uint64_t off = 0; off < vm->ram_size; off += vm->page_size)
+		if (clean(vm, SWVM_RAM_BASE + off, vm->page_size))
+			memset(vm->ram + off, 0, vm->page_size);
+}
+
 /* Give the guest zeroed memory again (at reset). */
 void mem_wipe(struct vm *vm)
 {
-	madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
+	/* hugetlb: MADV_DONTNEED frees the pages; zero them instead. */
+	if (vm->o->hugetlb)
+		mem_zero_clean(vm);
+	else
+		madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
 }
 
 int mem_load_images(struct vm *vm)

@@ -24,6 +24,7 @@ const char swvm_usage[] =
 "  --restart-after N     restart the VM at N distinct bad pages (0: never; default 8)\n"
 "  --no-restart-on-kernel  keep running when the guest kernel consumed an error\n"
 "  --max-restarts N      give up (exit 3) after N restarts (default 8)\n"
+"  --hugetlb             back guest memory with 2 MiB hugetlb pages\n"
 "  --quiet               no informational messages (guest output still shown)\n"
 "  --help                this text\n";
 
@@ -66,7 +67,7 @@ static const struct opt opts[] = {
 	{ "control", A_STR }, { "journal", A_STR }, { "events-log", A_STR },
 	{ "metrics", A_STR }, { "restart-after", A_UINT, 0, 1000000 },
 	{ "no-restart-on-kernel", A_NONE }, { "max-restarts", A_UINT, 0, 1000000 },
-	{ "quiet", A_NONE }, { "help", A_NONE },
+	{ "quiet", A_NONE }, { "hugetlb", A_NONE }, { "help", A_NONE },
 };
 
 int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
@@ -138,7 +139,11 @@ int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 			o->max_restarts = u;
 		else if (!strcmp(op->name, "quiet"))
 			o->quiet = true;
+		else if (!strcmp(op->name, "hugetlb"))
+			o->hugetlb = true;
 	}
+	if (o->hugetlb && o->mem_mib % 2)
+		return fail(err, errlen, "--hugetlb needs --mem in whole 2 MiB pages");
 	if (!o->kernel)
 		return fail(err, errlen, "--kernel IMAGE is required");
 	if (o->cmdline && strlen(o->cmdline) + sizeof(SWVM_DEFAULT_CMDLINE) + 1 > 2048)

@@ -255,7 +255,7 @@ int sea_setup(struct vm *vm)
 	ro.gpa = SWVM_RAM_BASE;
 	ro.size = vm->ram_size;
 	ro.hva = vm->ram;
-	ro.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	ro.page_size = vm->page_size;
 	ro.slot = 0;
 	r = seawall_region_add(vm->sw, &ro);
 	if (r < 0) {

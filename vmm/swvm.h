@@ -49,6 +49,7 @@ struct swvm_opts {
 	bool no_restart_on_kernel;
 	unsigned int max_restarts;	/* default 8 */
 	bool quiet;
+	bool hugetlb;			/* back RAM with 2 MiB hugetlb pages */
 };
 
 #define SWVM_DEFAULT_CMDLINE "console=ttyS0 earlycon=uart8250,mmio,0x9000000 panic=-1"

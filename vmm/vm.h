@@ -34,6 +34,7 @@ enum vm_stop {
 	STOP_POWEROFF,		/* PSCI SYSTEM_OFF */
 	STOP_RESET,		/* PSCI SYSTEM_RESET, or a library restart */
 	STOP_ERROR,		/* a vCPU failed */
+	STOP_SIGNAL,		/* SIGTERM, SIGINT or SIGHUP */
 };
 
 struct event_ring;
@@ -47,6 +48,7 @@ struct vm {
 
 	uint8_t *ram;
 	uint64_t ram_size;
+	uint64_t page_size;		/* backing page: 4 KiB, or 2 MiB with --hugetlb */
 
 	/* Boot images, kept in memory to reload on reset. */
 	uint8_t *kernel;
@@ -70,6 +72,7 @@ struct vm {
 	atomic_int stop;		/* enum vm_stop, first one wins */
 	atomic_int state;		/* enum vm_state */
 	char stop_reason[160];
+	int stop_signal;
 	unsigned int restarts;
 	uint64_t start_ns;
 

@@ -149,7 +149,7 @@ static void options(void)
 	const char *ok2[] = { "swvm", "--kernel=Image", "--initrd", "i.cpio", "--cmdline", "quiet",
 			      "--mem", "1024", "--cpus=4", "--control", "/run/c", "--journal", "j",
 			      "--events-log", "e", "--metrics", "m", "--restart-after", "0",
-			      "--no-restart-on-kernel", "--max-restarts", "2", "--quiet", NULL };
+			      "--no-restart-on-kernel", "--max-restarts", "2", "--quiet", "--hugetlb", NULL };
 	const char *help[] = { "swvm", "--mem", "128", "--help", NULL };
 	static const struct {
 		const char *v[6];
@@ -168,6 +168,7 @@ static void options(void)
 		{ { "swvm", "--kernel", "I", "extra", NULL }, "unexpected argument" },
 		{ { "swvm", "--kernel", "I", "--quiet=1", NULL }, "takes no value" },
 		{ { "swvm", "--kern", "I", NULL }, "unknown option" },
+		{ { "swvm", "--kernel", "I", "--hugetlb", "--mem=65", NULL }, "whole 2 MiB pages" },
 	};
 
 	tap_eq(args(ok1, &o, err), 0, "minimal command line");
@@ -178,7 +179,8 @@ static void options(void)
 	       !strcmp(o.cmdline, "quiet") && o.mem_mib == 1024 && o.cpus == 4 &&
 	       !strcmp(o.control, "/run/c") && !strcmp(o.journal, "j") &&
 	       !strcmp(o.events_log, "e") && !strcmp(o.metrics, "m") && o.restart_after_set &&
-	       o.restart_after == 0 && o.no_restart_on_kernel && o.max_restarts == 2 && o.quiet,
+	       o.restart_after == 0 && o.no_restart_on_kernel && o.max_restarts == 2 && o.quiet &&
+	       o.hugetlb,
 	       "every option's value");
 	tap_eq(args(help, &o, err), 1, "--help wins");
 	for (size_t i = 0; i < sizeof(bad_args) / sizeof(bad_args[0]); i++) {
