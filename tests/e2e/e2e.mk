@@ -4,7 +4,7 @@
 #   make check-e2e [E2E_KERNELS="7.2"] [E2E_MODES="read exec"]
 
 E2E_KERNELS ?= $(RIG_KERNELS)
-E2E_MODES   ?= read write exec fnv
+E2E_MODES   ?= read write exec fnv hostile
 
 .PHONY: check-e2e
 check-e2e:
