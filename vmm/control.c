@@ -255,29 +255,27 @@ static int read_request(int fd, char *buf, size_t cap)
 
 	while (len < cap) {
 		ssize_t r = recv(fd, buf + len, cap - len, 0);
+		char *nl;
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? -CTL_E_TIMEOUT : -CTL_E_MALFORMED;
 		if (r == 0)
-			break;		/* EOF ends the line too */
-		if (memchr(buf + len, '\n', (size_t)r)) {
-			len += (size_t)r;
-			return (int)((char *)memchr(buf, '\n', len) - buf + 1);
-		}
+			return (int)len;	/* EOF ends the line too */
+		nl = memchr(buf + len, '\n', (size_t)r);
 		len += (size_t)r;
+		if (nl)
+			return (int)(nl - buf + 1);
 	}
-	if (len >= cap)
-		return -CTL_E_TOOLONG;
-	return (int)len;
+	return -CTL_E_TOOLONG;	/* cap bytes and still no newline */
 }
 
 static void *conn_thread(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
 	struct vm *vm = srv.vm;
-	char buf[CTL_MAX_REQUEST + 1];
+	char buf[CTL_MAX_REQUEST];
 	struct ctl_req req;
 	struct strbuf b = { 0 };
 	const char *why = NULL;
