@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	swvm_uart_init(&vm->uart, STDOUT_FILENO, uart_irq, vm);
 	if (o.control && control_start(vm, o.control))
 		return SWVM_EXIT_ERROR;
+	term_start(vm);
 	vm_info(vm, "booting %s: %u vCPU%s, %u MiB, pid %d, vm fd %d", o.kernel, vm->ncpus,
 		vm->ncpus == 1 ? "" : "s", o.mem_mib, (int)getpid(), vm->vm_fd);
 

@@ -122,6 +122,9 @@ const char *sea_restart_reason(unsigned int reason);
 int sea_events_dump(struct vm *vm, int fd, uint64_t *last_seq);
 int sea_events_wait(struct vm *vm, uint64_t last_seq, int timeout_ms);
 
+/* term.c */
+void term_start(struct vm *vm);
+
 /* control.c */
 int control_start(struct vm *vm, const char *path);
 void control_stop(void);

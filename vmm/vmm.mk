@@ -7,7 +7,7 @@ SWVM_SYSROOT  := $(SEAWALL_CACHE)/sysroot-arm64
 SWVM_FDT_INC  := $(SWVM_SYSROOT)/usr/include
 SWVM_FDT_LIB  := $(SWVM_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
 
-SWVM_SRCS := main options kvm mem fdt gic uart notify vcpu sea control proto
+SWVM_SRCS := main options kvm mem fdt gic uart notify vcpu sea control proto term
 SWVM_HDRS := vmm/swvm.h vmm/vm.h $(LIB_HDRS)
 SWVM_OBJS := $(addprefix $(ARM64)/vmm/,$(addsuffix .o,$(SWVM_SRCS)))
 SWVM_BIN  := $(ARM64)/rootfs/opt/seawall/bin/swvm
