@@ -68,7 +68,10 @@ rig: host-deps
 kernels: rig
 	@for k in $(RIG_KERNELS); do bash rig/build-kernel $$k || exit 1; done
 
-check: check-unit check-rig
+check:
+	@$(MAKE) --no-print-directory host-deps
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-rig
 
 check-rig: kernels
 	@$(MAKE) --no-print-directory arm64
