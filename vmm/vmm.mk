@@ -31,3 +31,15 @@ $(SWVM_BIN): $(SWVM_OBJS) $(ARM64)/lib/libseawall.a
 # The native unit tests include the KVM-free vmm sources directly.
 $(NATIVE)/unit/test_swvm_proto $(NATIVE)/unit-asan/test_swvm_proto: vmm/proto.c vmm/options.c vmm/swvm.h
 $(NATIVE)/unit/test_swvm_notify $(NATIVE)/unit-asan/test_swvm_notify: vmm/notify.c vmm/uart.c vmm/swvm.h
+
+# The swvm smoke test for the rig: /opt/seawall/tests/swvm/{smoke,ctl-raw}.
+SWVM_TEST_DIR := $(ARM64)/rootfs/opt/seawall/tests/swvm
+ARM64_BINS += $(SWVM_TEST_DIR)/ctl-raw $(SWVM_TEST_DIR)/smoke
+
+$(SWVM_TEST_DIR)/ctl-raw: vmm/tests/ctl-raw.c
+	@mkdir -p $(dir $@)
+	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -static -o $@ $<
+
+$(SWVM_TEST_DIR)/smoke: vmm/tests/smoke
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
