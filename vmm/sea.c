@@ -246,8 +246,10 @@ int sea_setup(struct vm *vm)
 	o.has_ras = ((pfr0 >> 28) & 0xf) != 0;
 	vm->sw = seawall_ctx_new(&o);
 	if (!vm->sw) {
-		vm_err("libseawall: %s%s%s", vm->o->journal ? "journal " : "",
-		       vm->o->journal ? vm->o->journal : "", strerror(errno));
+		if (vm->o->journal)
+			vm_err("--journal %s: %s", vm->o->journal, strerror(errno));
+		else
+			vm_err("libseawall: %s", strerror(errno));
 		return -1;
 	}
 	vm->notify.ctx = vm->sw;
