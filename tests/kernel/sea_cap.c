@@ -2,7 +2,8 @@
 /*
  * KVM_CAP_ARM_SEA_TO_USER: advertised on the VM, enabled with flags 0
  * (before or after vCPUs exist, more than once), refused with -EINVAL for
- * any non-zero flags.
+ * any non-zero flags.  Enabled while the guest is already running, it takes
+ * effect for the next SEA.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +76,26 @@ static void check_enable(const struct kt_variant *v)
 	kt_vm_destroy(&vm);
 }
 
+static void check_enable_while_running(const struct kt_variant *v)
+{
+	struct kt_access a = { 0 };
+	struct kt_arm_sea sea;
+	struct kt_vm vm;
+
+	(void)v;
+	kt_vm_create(&vm, NULL);
+	kt_require_sea_inject(&vm);
+	a.fn = kt_access_fn(KT_READ);
+	a.target = KT_TEST_PAGE(0) + 0x8;
+	a.prime = a.target;
+	kt_access_start(&vm, &a);	/* the vCPU has run */
+	kt_enable_sea_to_user(&vm);
+	kt_mark(&vm, KT_TEST_PAGE(0), 0);
+	sea = kt_run_expect_sea(&vm);
+	KT_CHECK_EQ(sea.gpa, KT_TEST_PAGE(0), "arm_sea.gpa");
+	kt_vm_destroy(&vm);
+}
+
 #define ENABLE(n, ...)							\
 	{ .name = n, .run = check_enable,				\
 	  .data = &(const struct cap_case){ __VA_ARGS__ } }
@@ -89,6 +110,8 @@ static const struct kt_variant variants[] = {
 	ENABLE("flags-all-einval", .flags = ~0u, .want = -EINVAL, .times = 1),
 	ENABLE("flags-bit0-bare-vm-einval", .flags = 1, .want = -EINVAL,
 	       .before_vcpu = true),
+	{ .name = "enable-while-running-takes-effect",
+	  .run = check_enable_while_running, .needs_inject = true },
 };
 
 int main(void)

@@ -53,6 +53,21 @@ kt_guest_exec:
 	.size kt_guest_exec, . - kt_guest_exec
 
 /*
+ * Drop to EL0 at x0 with x0 = x1, everything unmasked.  EL0 code here is a
+ * single accessor: it never returns, the exception it takes ends the test.
+ */
+	.global kt_guest_el0_call
+	.type kt_guest_el0_call, %function
+	.balign 4
+kt_guest_el0_call:
+	msr	elr_el1, x0
+	msr	spsr_el1, xzr
+	mov	x0, x1
+	isb
+	eret
+	.size kt_guest_el0_call, . - kt_guest_el0_call
+
+/*
  * Sixteen vectors of 0x80 bytes each.  Every one reports its index, ESR_EL1,
  * FAR_EL1 and ELR_EL1 to the host and never returns: a test that takes an
  * exception ends there.

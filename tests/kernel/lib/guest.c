@@ -66,6 +66,8 @@ void kt_guest_access_flow(uint64_t params, uint64_t unused)
 	kt_guest_sync(1);
 	if (a->refault)
 		kt_guest_read64(a->refault);
+	if (a->el0)
+		kt_guest_el0_call(a->fn, a->target);
 	v = fn(a->target, 0x5ea3a11ULL);
 	KT_GUEST_FAIL(a->target, v);
 }

@@ -30,6 +30,7 @@
 #define PTE_VALID		(1ULL << 0)
 #define PTE_TABLE		(1ULL << 1)	/* table at L1/L2, page at L3 */
 #define PTE_ATTRIDX(i)		((uint64_t)(i) << 2)
+#define PTE_AP_EL0_RW		(1ULL << 6)	/* AP[1] */
 #define PTE_SH_INNER		(3ULL << 8)
 #define PTE_AF			(1ULL << 10)
 #define PTE_PXN			(1ULL << 53)
@@ -366,6 +367,18 @@ void kt_map_page(struct kt_vm *vm, uint64_t gva, uint64_t gpa)
 	*pt_slot(vm, gva, 3) = (gpa & PTE_ADDR_MASK) | PTE_VALID | PTE_TABLE |
 			       PTE_ATTRIDX(MAIR_NORMAL_IDX) | PTE_SH_INNER |
 			       PTE_AF | PTE_UXN;
+}
+
+void kt_map_el0(struct kt_vm *vm, uint64_t gva, bool code)
+{
+	uint64_t *e = pt_slot(vm, gva, 3);
+
+	if (!(*e & PTE_VALID))
+		kt_fail("kt_map_el0: gva %#" PRIx64 " is not mapped", gva);
+	if (code)
+		*e &= ~PTE_UXN;
+	else
+		*e |= PTE_AP_EL0_RW;
 }
 
 uint64_t kt_pt_table_gpa(struct kt_vm *vm, uint64_t gva, int level)

@@ -119,6 +119,7 @@ struct kt_ucall {
 /* Exception vector index (offset / 0x80) as reported by KT_UCALL_EXCEPTION. */
 #define KT_VEC_CUR_SPX_SYNC	4
 #define KT_VEC_CUR_SPX_SERROR	7
+#define KT_VEC_LOWER_A64_SYNC	8
 
 #define KT_EXIT_UCALL		0x10000	/* kt_run() pseudo exit reason */
 
@@ -163,6 +164,11 @@ void kt_vm_add_mem(struct kt_vm *vm, uint64_t gpa, uint64_t size);
 void *kt_gpa_hva(struct kt_vm *vm, uint64_t gpa);
 /* Stage-1: map one 4 KiB page gva -> gpa as normal memory. */
 void kt_map_page(struct kt_vm *vm, uint64_t gva, uint64_t gpa);
+/*
+ * Open the 4 KiB page at gva (already mapped) to EL0: code stays EL1 RW and
+ * becomes EL0 execute-only; data becomes EL0 RW (and so EL1 never-execute).
+ */
+void kt_map_el0(struct kt_vm *vm, uint64_t gva, bool code);
 /* GPA of the table page holding the level-`level` descriptor of gva. */
 uint64_t kt_pt_table_gpa(struct kt_vm *vm, uint64_t gva, int level);
 
@@ -216,6 +222,7 @@ struct kt_access {
 	uint64_t prime;		/* gva read before SYNC, 0: none */
 	uint64_t refault;	/* gva read after SYNC, 0: none */
 	uint64_t prime_with_fn;	/* also run fn on target before SYNC */
+	uint64_t el0;		/* make the access from EL0 (see kt_map_el0) */
 };
 enum kt_access_kind { KT_READ, KT_WRITE, KT_FETCH };
 /* The guest accessor for a kind: read64, write64 or exec. */
@@ -264,6 +271,7 @@ void kt_guest_fail_at(uint64_t line, uint64_t v0, uint64_t v1)
 uint64_t kt_guest_read64(uint64_t addr);
 uint64_t kt_guest_write64(uint64_t addr, uint64_t val);
 uint64_t kt_guest_exec(uint64_t addr, uint64_t unused);
+void kt_guest_el0_call(uint64_t fn, uint64_t arg) __attribute__((noreturn));
 extern const char kt_guest_vectors[];
 void kt_guest_entry(void);
 /* A `ret`, copied by instruction-fetch tests into a test page. */
