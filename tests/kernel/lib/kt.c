@@ -509,9 +509,12 @@ void kt_vcpu_start(struct kt_vm *vm, void (*fn)(uint64_t, uint64_t),
 
 /* --- running ------------------------------------------------------------------ */
 
+/* arm_sea is a member of the exit union, which starts at byte 32. */
+_Static_assert(offsetof(struct kvm_run, mmio) == 32,
+	       "kvm_run exit union moved");
+
 const struct kt_arm_sea *kt_sea(struct kt_vm *vm)
 {
-	/* arm_sea is a member of the exit union, like mmio. */
 	return (const struct kt_arm_sea *)&vm->run->mmio;
 }
 
@@ -773,8 +776,7 @@ static const char *probe(bool *have_inject)
 
 enum kt_result { KT_PASS, KT_FAILED, KT_SKIPPED };
 
-static enum kt_result run_variant(const struct kt_suite *s,
-				  const struct kt_variant *v, unsigned int nr)
+static enum kt_result run_variant(const struct kt_variant *v, unsigned int nr)
 {
 	unsigned int timeout = v->timeout ? v->timeout : KT_DEFAULT_TIMEOUT;
 	int status;
@@ -817,7 +819,6 @@ static enum kt_result run_variant(const struct kt_suite *s,
 		       WTERMSIG(status));
 	else
 		printf("not ok %u - %s\n", nr, v->name);
-	(void)s;
 	return KT_FAILED;
 }
 
@@ -855,7 +856,7 @@ int kt_main(const struct kt_suite *s)
 			skip++;
 			continue;
 		}
-		switch (run_variant(s, v, nr)) {
+		switch (run_variant(v, nr)) {
 		case KT_PASS:	 pass++; break;
 		case KT_FAILED:	 fail++; break;
 		case KT_SKIPPED: skip++; break;
