@@ -13,3 +13,6 @@ check-e2e:
 		bash rig/run --kernel $$k --mem 1536 --timeout 2400 --add tests/e2e:/e2e \
 			-- sh /e2e/run $(E2E_MODES) || exit 1; \
 	done
+
+# `make check` runs them after the rig suites.
+CHECK_RIG_EXTRA += check-e2e
