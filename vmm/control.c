@@ -33,6 +33,8 @@ static struct {
 	atomic_int stopping;
 } srv = { .fd = -1 };
 
+static void mark_add(uint64_t gpa);
+
 struct strbuf {
 	char *p;
 	size_t len, cap;
@@ -220,7 +222,62 @@ static void do_inject_test(struct vm *vm, int fd, const struct ctl_req *req)
 		return;
 	}
 	close(f);
+	mark_add(req->gpa);
 	send_all(fd, "{\"ok\":true}\n", 12);
+}
+
+/*
+ * The pages inject-test marked.  A mark stands for a bad host page; when a
+ * reset gives a page the ledger knows fresh memory, its mark must go too,
+ * or the rig would keep failing memory that real hardware has replaced.
+ */
+#define MAX_MARKS 1024
+static struct {
+	pthread_mutex_t lock;
+	uint64_t gpa[MAX_MARKS];
+	unsigned int n;
+} marks = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void mark_add(uint64_t gpa)
+{
+	pthread_mutex_lock(&marks.lock);
+	for (unsigned int i = 0; i < marks.n; i++)
+		if (marks.gpa[i] == gpa)
+			goto out;
+	if (marks.n < MAX_MARKS)
+		marks.gpa[marks.n++] = gpa;
+out:
+	pthread_mutex_unlock(&marks.lock);
+}
+
+void control_reset_marks(struct vm *vm)
+{
+	char dir[128], path[160], line[48];
+	struct seawall_page p;
+	unsigned int i = 0;
+
+	debugfs_dir(vm, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/sea_inject", dir);
+	pthread_mutex_lock(&marks.lock);
+	while (i < marks.n) {
+		int f, n;
+
+		if (seawall_ledger_lookup(vm->sw, marks.gpa[i], &p) < 0 ||
+		    !(p.flags & SEAWALL_PAGE_REPLACED)) {
+			i++;
+			continue;
+		}
+		n = snprintf(line, sizeof(line), "clear 0x%llx\n", (unsigned long long)marks.gpa[i]);
+		f = open(path, O_WRONLY | O_CLOEXEC);
+		if (f >= 0) {
+			if (write(f, line, (size_t)n) == n)
+				vm_info(vm, "test mark on 0x%llx cleared: the page has fresh memory",
+					(unsigned long long)marks.gpa[i]);
+			close(f);
+		}
+		marks.gpa[i] = marks.gpa[--marks.n];
+	}
+	pthread_mutex_unlock(&marks.lock);
 }
 
 static bool client_gone(int fd)

@@ -115,6 +115,7 @@ static int reset(struct vm *vm)
 		vm_err("libseawall reset: %s", strerror(-r));
 	else if (r > 0)
 		vm_info(vm, "%d poisoned page%s given fresh memory", r, r == 1 ? "" : "s");
+	control_reset_marks(vm);
 	mem_wipe(vm);
 	pthread_mutex_lock(&vm->dev_lock);
 	swvm_uart_flush(&vm->uart);

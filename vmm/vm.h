@@ -128,5 +128,6 @@ void term_start(struct vm *vm);
 /* control.c */
 int control_start(struct vm *vm, const char *path);
 void control_stop(void);
+void control_reset_marks(struct vm *vm);
 
 #endif /* SWVM_VM_H */
