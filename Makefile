@@ -48,6 +48,7 @@ help:
 -include lib/lib.mk
 -include tests/unit/unit.mk
 -include tests/kernel/kernel.mk
+-include tests/lib/lib-tests.mk
 -include vmm/vmm.mk
 -include tools/tools.mk
 -include guest/guest.mk
