@@ -43,3 +43,17 @@ $(SWVM_TEST_DIR)/ctl-raw: vmm/tests/ctl-raw.c
 $(SWVM_TEST_DIR)/smoke: vmm/tests/smoke
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+
+# make check-swvm [SWVM_KERNELS="7.2 6.12"]: the smoke test in the rig
+# (about 4 minutes a kernel); `make check` runs it on 7.2.
+SWVM_KERNELS ?= 7.2
+
+.PHONY: check-swvm
+check-swvm:
+	@$(MAKE) --no-print-directory arm64
+	@for k in $(SWVM_KERNELS); do \
+		bash rig/run --kernel $$k --mem 1024 --timeout 1200 \
+			-- /opt/seawall/tests/swvm/smoke || exit 1; \
+	done
+
+CHECK_RIG_EXTRA += check-swvm
