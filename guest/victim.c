@@ -6,7 +6,11 @@
  * SIGBUS (exit 135) or saw its data.
  *
  *   sw-victim [--write|--exec] [--after S | --file PATH | --signal]
- *             [--loop N] [--delay-ms MS] [--survive]
+ *             [--loop N] [--delay-ms MS] [--survive] [--fork]
+ *
+ * --fork: a child shares the page (copy-on-write, never written, so the
+ * same physical page); once the parent has died of its touch, the child, a
+ * new task, touches the page too.  It must get SIGBUS as well, never data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/types.h>
 
 #define PFX "sw-victim: "
 #define EXIT_SIGBUS 135
@@ -131,11 +136,12 @@ static int virt_to_phys(void *va, uint64_t *pa)
 static void usage(FILE *f)
 {
 	fputs("usage: sw-victim [--write|--exec] [--after S | --file PATH | --signal]\n"
-	      "                 [--loop N] [--delay-ms MS] [--survive] [--no-wait]\n"
+	      "                 [--loop N] [--delay-ms MS] [--survive] [--no-wait] [--fork]\n"
 	      "  Allocates a page, prints its va and gpa, waits for the trigger\n"
 	      "  (default: SIGUSR1), then reads (or writes, or executes) it.\n"
 	      "  --loop N     touch it N times (default 1), --delay-ms between touches\n"
 	      "  --survive    catch SIGBUS and keep touching (a hostile guest)\n"
+	      "  --fork       a child sharing the page touches it once the parent died\n"
 	      "  exit: 0 data read back intact, 3 data changed, 135 SIGBUS, 1 error, 2 usage\n",
 	      f);
 }
@@ -201,13 +207,14 @@ int main(int argc, char **argv)
 		{ "loop", required_argument, NULL, 'l' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "survive", no_argument, NULL, 'S' },
+		{ "fork", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum mode mode = M_READ;
 	unsigned long after = 0, loops = 1, delay = 0;
 	const char *file = NULL;
-	int wait_kind = 's', c, ret;
+	int wait_kind = 's', c, ret, do_fork = 0;
 	int bad;
 	struct sigaction sa;
 	long psz = sysconf(_SC_PAGESIZE);
@@ -233,6 +240,7 @@ int main(int argc, char **argv)
 			if (parse_uint(optarg, &delay)) { usage(stderr); return 2; }
 			break;
 		case 'S': survive = 1; break;
+		case 'F': do_fork = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -282,6 +290,26 @@ int main(int argc, char **argv)
 		       strerror(-ret));
 	else
 		printf(PFX "pid %d va %p gpa 0x%" PRIx64 "\n", (int)getpid(), (void *)page, pa);
+
+	if (do_fork) {
+		pid_t parent = getpid(), child = fork();
+
+		if (child < 0) {
+			fprintf(stderr, PFX "fork: %s\n", strerror(errno));
+			return 1;
+		}
+		if (child == 0) {
+			while (getppid() == parent)
+				msleep(50);
+			msleep(500);
+			printf(PFX "child pid %d touches the page its parent died on\n", (int)getpid());
+			wait_kind = 'n';
+			loops = 1;
+			survive = 0;
+		} else {
+			printf(PFX "child pid %d shares the page\n", (int)child);
+		}
+	}
 
 	switch (wait_kind) {
 	case 'a':

@@ -6,6 +6,13 @@
 E2E_KERNELS ?= $(RIG_KERNELS)
 E2E_MODES   ?= read write exec fnv hostile
 
+# The host-side helper the sigbus scenario needs (in L1's PATH).
+E2E_HWPOISON := $(ARM64)/rootfs/opt/seawall/bin/sw-hwpoison
+ARM64_BINS += $(E2E_HWPOISON)
+$(E2E_HWPOISON): tests/e2e/sw-hwpoison.c
+	@mkdir -p $(@D)
+	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -D_GNU_SOURCE -static -o $@ $<
+
 .PHONY: check-e2e
 check-e2e:
 	@$(MAKE) --no-print-directory arm64
