@@ -4,7 +4,12 @@
 #   make check-e2e [E2E_KERNELS="7.2"] [E2E_MODES="read exec"]
 
 E2E_KERNELS ?= $(RIG_KERNELS)
-E2E_MODES   ?= read write exec fnv hostile
+# scenario modes in make check: those that pass on 7.2 and 6.12.  Not yet:
+# kernel, threshold (6.12: the guest does not boot again after the reset),
+# smp4 (a vCPU's RAM access during another vCPU's page isolation is taken
+# for an undecodable MMIO access and aborted).  nosea runs on 6.12-plain
+# only: make check-e2e-plain.
+E2E_MODES   ?= read write exec fnv hostile again journal sigbus
 
 # The host-side helper the sigbus scenario needs (in L1's PATH).
 E2E_HWPOISON := $(ARM64)/rootfs/opt/seawall/bin/sw-hwpoison
@@ -20,6 +25,13 @@ check-e2e:
 		bash rig/run --kernel $$k --mem 1536 --timeout 2400 --add tests/e2e:/e2e \
 			-- sh /e2e/run $(E2E_MODES) || exit 1; \
 	done
+
+# Without KVM_CAP_ARM_SEA_TO_USER (6.12 as shipped); not part of make check.
+.PHONY: check-e2e-plain
+check-e2e-plain:
+	@$(MAKE) --no-print-directory arm64
+	@bash rig/run --kernel 6.12-plain --mem 1536 --timeout 1200 --add tests/e2e:/e2e \
+		-- sh /e2e/run nosea sigbus
 
 # `make check` runs them after the rig suites.
 CHECK_RIG_EXTRA += check-e2e
