@@ -6,7 +6,8 @@
  *   record       u32 magic | u16 len | u16 type | u64 seq | payload | u32 crc32c
  *
  * All little-endian.  A record is valid when its magic, length and CRC
- * agree.  Replay scans for the next valid record after any damage, so a
+ * agree, and a page record names a page (4 KiB to 1 GiB, aligned).
+ * Replay scans for the next valid record after any damage, so a
  * damaged record in the middle costs only itself (reported), while damage
  * that runs to the end of the file is a torn tail (a write cut short by a
  * crash): dropped with a warning and cut off before the next append.
@@ -145,6 +146,9 @@ struct seawall_journal *seawall_journal_open(const char *path, unsigned int flag
 		goto fail_errno;
 	if (sb.st_size < HDR_SIZE) {
 		/* New, or created and cut before its header was complete. */
+		uint8_t old[HDR_SIZE];
+		ssize_t n;
+
 		if (flags & SEAWALL_JOURNAL_RDONLY) {
 			err = sb.st_size ? -EBADMSG : -ENODATA;
 			goto fail;
@@ -152,6 +156,13 @@ struct seawall_journal *seawall_journal_open(const char *path, unsigned int flag
 		memcpy(hdr, HDR_MAGIC, 8);
 		put32(hdr + 8, JOURNAL_VERSION);
 		put32(hdr + 12, sw_crc32c(0, hdr, 12));
+		n = pread(j->fd, old, (size_t)sb.st_size, 0);
+		if (n < 0)
+			goto fail_errno;
+		if (n != sb.st_size || memcmp(old, hdr, (size_t)n)) {
+			err = -EINVAL;		/* anything else that short is not ours */
+			goto fail;
+		}
 		if (ftruncate(j->fd, 0) < 0)
 			goto fail_errno;
 		err = write_all(j->fd, hdr, sizeof(hdr), 0);
@@ -199,6 +210,12 @@ void seawall_journal_close(struct seawall_journal *j)
 	free(j);
 }
 
+/* A page record must name a page: 4 KiB to 1 GiB, aligned. */
+static bool page_ok(uint64_t gpa, unsigned int shift)
+{
+	return shift >= 12 && shift <= 30 && !(gpa & ((1ULL << shift) - 1));
+}
+
 /* Length of a valid record at p (n bytes available), or 0. */
 static uint32_t valid_record(const uint8_t *p, size_t n)
 {
@@ -210,6 +227,10 @@ static uint32_t valid_record(const uint8_t *p, size_t n)
 	if (len < REC_HDR + 4 || len > n)
 		return 0;
 	if (get32(p + len - 4) != sw_crc32c(0, p, len - 4))
+		return 0;
+	/* The CRC vouches for the bytes, not for the writer. */
+	if (get16(p + 6) == REC_PAGE && len == REC_PAGE_LEN &&
+	    !page_ok(get64(p + REC_HDR), p[REC_HDR + 43] & 0x3f))
 		return 0;
 	return len;
 }
@@ -295,7 +316,7 @@ int seawall_journal_append(struct seawall_journal *j, const struct seawall_page 
 	uint8_t rec[REC_PAGE_LEN];
 	int err;
 
-	if (!j || !pg)
+	if (!j || !pg || !page_ok(pg->gpa, pg->page_shift))
 		return -EINVAL;
 	if (j->flags & SEAWALL_JOURNAL_RDONLY)
 		return -EBADF;

@@ -262,8 +262,9 @@ page("seawall_journal_open", HDR_CTX,
      "struct seawall_journal *seawall_journal_open(const char *path, unsigned int flags);",
      """Open (creating it if needed, unless SEAWALL_JOURNAL_RDONLY) an append-only journal. Records are
 fixed-layout, little-endian, with magic, length, type, sequence number and a CRC32C. Writers take an
-exclusive flock(2). SEAWALL_JOURNAL_NOSYNC skips every fsync. A file shorter than its header is
-re-initialised when writable; a file with another header is refused and left untouched. Contexts open
+exclusive flock(2). SEAWALL_JOURNAL_NOSYNC skips every fsync. An empty file, or one holding the start
+of a header cut short, is (re)initialised when writable; any other file that is not a journal is refused
+and left untouched. Contexts open
 their own journal from seawall_ctx_opts.journal_path; this API is for tools.""",
      "A journal handle, or NULL with errno set.",
      [("EINVAL", "path is NULL, unknown flags, or the file is not a Seawall journal."),
@@ -281,7 +282,8 @@ page("seawall_journal_close", HDR_CTX, "void seawall_journal_close(struct seawal
 page("seawall_journal_replay", HDR_CTX,
      "int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *arg,\n                           struct seawall_journal_stats *st);",
      """Read the whole journal and call fn (if not NULL) for each valid page record in file order; a later record
-of the same page supersedes an earlier one. After damage the replay resynchronises on the next valid record:
+of the same page supersedes an earlier one. A record whose CRC matches but whose page is not one (a page_shift
+outside 12..30, or a gpa not aligned to it) is damage, not a record. After damage the replay resynchronises on the next valid record:
 damage followed by a valid record counts as corruption (st->corrupt, st->corrupt_bytes), damage running to
 the end of the file is a torn tail (st->torn_bytes), which the next append cuts off. st (may be NULL) also
 gets the number of records, the offset past the last valid one and the last sequence number. A non-zero
@@ -296,7 +298,8 @@ page("seawall_journal_append", HDR_CTX,
      """Append one page record after the last valid record (scanning the file first if it was not replayed,
 and cutting a torn tail), then fdatasync(2) unless the journal was opened with SEAWALL_JOURNAL_NOSYNC.""",
      "0 on success, a negative errno on failure.",
-     [("EINVAL", "j or page is NULL."), ("EBADF", "the journal is read-only."),
+     [("EINVAL", "j or page is NULL, or page->page_shift is outside 12..30 or page->gpa is not aligned to it."),
+      ("EBADF", "the journal is read-only."),
       ("EIO, ENOSPC, EDQUOT, ...", "from pwrite(2), ftruncate(2) or fdatasync(2).")],
      "Not async-signal-safe; the handle must not be used by another thread at the same time.",
      ("seawall_journal_sync",))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <seawall.h>
+#include "internal.h"
 #include "tap.h"
 
 #define NREC	5
@@ -282,6 +283,54 @@ int main(void)
 
 			tap_ok(stat(path2, &sb) == 0 && sb.st_size == 27, "and left as it was");
 		}
+
+		/* Shorter than a header: only the start of ours is (re)initialised. */
+		write_file(path2, "hello\n", 6);
+		ctx = seawall_ctx_new(&o);
+		{
+			char got[8] = "";
+			int fd = open(path2, O_RDONLY);
+
+			tap_ok(!ctx && errno == EINVAL && fd >= 0 && read(fd, got, sizeof(got)) == 6 &&
+			       !memcmp(got, "hello\n", 6), "a short file that is not a journal is refused, untouched");
+			close(fd);
+		}
+		write_file(path2, orig, 7);
+		ctx = seawall_ctx_new(&o);
+		tap_ok(ctx && seawall_ledger_count(ctx) == 0, "a header cut short is re-initialised");
+		seawall_ctx_free(ctx);
+	}
+
+	/* A page record the CRC vouches for but that names no page. */
+	{
+		struct seawall_page pg = page_n(1);
+
+		j = seawall_journal_open(path2, SEAWALL_JOURNAL_NOSYNC);
+		pg.gpa += 0x800;
+		tap_eq(seawall_journal_append(j, &pg), -EINVAL, "append of a misaligned page: -EINVAL");
+		pg = page_n(1);
+		pg.page_shift = 21;
+		tap_eq(seawall_journal_append(j, &pg), -EINVAL, "append of a 2M page at a 4K boundary: -EINVAL");
+		pg.page_shift = 40;
+		tap_eq(seawall_journal_append(j, &pg), -EINVAL, "append of a 2^40-byte page: -EINVAL");
+		seawall_journal_close(j);
+
+		/* Written as the library would, page size field changed, CRC redone. */
+		memcpy(buf, orig, sizeof(buf));
+		buf[HDR + REC + 16 + 43] = (uint8_t)((buf[HDR + REC + 16 + 43] & 0xc0) | 21);
+		{
+			uint32_t crc = sw_crc32c(0, buf + HDR + REC, REC - 4);
+
+			memcpy(buf + HDR + 2 * REC - 4, &crc, 4);
+		}
+		write_file(path2, buf, sizeof(buf));
+		j = seawall_journal_open(path2, SEAWALL_JOURNAL_RDONLY);
+		memset(&s, 0, sizeof(s));
+		r = seawall_journal_replay(j, collect, &s, &st);
+		seawall_journal_close(j);
+		tap_ok(r == NREC - 1 && s.n == NREC - 1 && s.gpa[1] == page_n(2).gpa &&
+		       st.corrupt == 1 && st.corrupt_bytes == REC,
+		       "a CRC-valid record of a misaligned 2M page is damage, not a page");
 	}
 
 	unlink(path);
