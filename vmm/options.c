@@ -29,6 +29,8 @@ const char swvm_usage[] =
 "  --help                this text\n";
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
