@@ -55,6 +55,7 @@ help:
 -include bench/bench.mk
 -include kernel/kernel.mk
 -include tests/e2e/e2e.mk
+-include tests/fault/fault.mk
 
 arm64: $(ARM64_BINS)
 

@@ -6,7 +6,7 @@
  * SIGBUS (exit 135) or saw its data.
  *
  *   sw-victim [--write|--exec] [--after S | --file PATH | --signal]
- *             [--loop N] [--delay-ms MS] [--survive] [--fork]
+ *             [--loop N] [--delay-ms MS] [--survive] [--quiet] [--fork]
  *
  * --fork: a child shares the page (copy-on-write, never written, so the
  * same physical page); once the parent has died of its touch, the child, a
@@ -33,6 +33,7 @@ enum mode { M_READ, M_WRITE, M_EXEC };
 
 static volatile sig_atomic_t got_usr1;
 static volatile sig_atomic_t survive;
+static volatile sig_atomic_t quiet;		/* report only the first SIGBUS */
 static volatile sig_atomic_t sigbus_count;
 static sigjmp_buf again;
 
@@ -79,6 +80,10 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 	(void)sig;
 	(void)uc;
+	if (quiet && sigbus_count) {
+		sigbus_count++;
+		siglongjmp(again, 1);
+	}
 	n = put_str(b, n, PFX "SIGBUS si_code ");
 	n = put_num(b, n, (uint64_t)(unsigned int)si->si_code, 10);
 	n = put_str(b, n, " (");
@@ -136,11 +141,12 @@ static int virt_to_phys(void *va, uint64_t *pa)
 static void usage(FILE *f)
 {
 	fputs("usage: sw-victim [--write|--exec] [--after S | --file PATH | --signal]\n"
-	      "                 [--loop N] [--delay-ms MS] [--survive] [--no-wait] [--fork]\n"
+	      "                 [--loop N] [--delay-ms MS] [--survive] [--quiet] [--no-wait] [--fork]\n"
 	      "  Allocates a page, prints its va and gpa, waits for the trigger\n"
 	      "  (default: SIGUSR1), then reads (or writes, or executes) it.\n"
 	      "  --loop N     touch it N times (default 1), --delay-ms between touches\n"
 	      "  --survive    catch SIGBUS and keep touching (a hostile guest)\n"
+	      "  --quiet      with --survive: print only the first SIGBUS\n"
 	      "  --fork       a child sharing the page touches it once the parent died\n"
 	      "  exit: 0 data read back intact, 3 data changed, 135 SIGBUS, 1 error, 2 usage\n",
 	      f);
@@ -207,6 +213,7 @@ int main(int argc, char **argv)
 		{ "loop", required_argument, NULL, 'l' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "survive", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "fork", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -240,6 +247,7 @@ int main(int argc, char **argv)
 			if (parse_uint(optarg, &delay)) { usage(stderr); return 2; }
 			break;
 		case 'S': survive = 1; break;
+		case 'q': quiet = 1; break;
 		case 'F': do_fork = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -1,0 +1,53 @@
+# tests/fault: fault tests in the rig's L1 host (issue 6): crash safety
+# (swvm SIGKILLed through a storm of memory errors, restarted on its
+# journal) and a hostile guest (10^5 touches of an isolated page).
+# Included by the top-level Makefile.
+#
+#   make check-fault [FAULT_KERNELS="7.2 6.12"] [FAULT_TESTS="crash"]
+
+FAULT_SRC     := tests/fault
+FAULT_OBJ     := $(ARM64)/tests/fault
+FAULT_DEST    := $(ARM64)/rootfs/opt/seawall/tests/fault
+FAULT_KERNELS ?= 7.2
+FAULT_TESTS   ?= crash hostile
+
+# The bare-metal guest: no libc, MMU off (Device memory: strict alignment),
+# linked flat and cut to an arm64 Image with objcopy.
+FAULT_PAYLOAD_CFLAGS := $(CSTD) $(WARN) $(WERROR) -O2 -ffreestanding -fno-builtin \
+	-fno-pie -fno-stack-protector -mgeneral-regs-only -mstrict-align -nostdlib \
+	-nostartfiles -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,$(FAULT_SRC)/crash-payload.ld
+
+FAULT_BINS := $(FAULT_DEST)/crash-payload.img $(FAULT_DEST)/sw-journal-check \
+	$(FAULT_DEST)/run $(FAULT_DEST)/crash $(FAULT_DEST)/hostile
+ARM64_BINS += $(FAULT_BINS)
+
+.PHONY: fault-tests check-fault
+fault-tests: $(FAULT_BINS)
+
+check-fault:
+	@$(MAKE) --no-print-directory arm64
+	@for k in $(FAULT_KERNELS); do \
+		bash rig/run --kernel $$k --mem 1536 --timeout 1200 \
+			-- sh /opt/seawall/tests/fault/run $(FAULT_TESTS) || exit 1; \
+	done
+
+$(FAULT_OBJ)/crash-payload.elf: $(FAULT_SRC)/crash-payload.S $(FAULT_SRC)/crash-payload.c \
+		$(FAULT_SRC)/crash-payload.ld
+	@mkdir -p $(@D)
+	$(ACC) $(FAULT_PAYLOAD_CFLAGS) -o $@ $(FAULT_SRC)/crash-payload.S $(FAULT_SRC)/crash-payload.c
+
+$(FAULT_DEST)/crash-payload.img: $(FAULT_OBJ)/crash-payload.elf
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)objcopy -O binary $< $@
+
+$(FAULT_DEST)/sw-journal-check: $(FAULT_SRC)/sw-journal-check.c $(ARM64)/lib/libseawall.a
+	@mkdir -p $(@D)
+	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -D_GNU_SOURCE -Iinclude -static -o $@ $< \
+		$(ARM64)/lib/libseawall.a -lpthread
+
+$(FAULT_DEST)/run $(FAULT_DEST)/crash $(FAULT_DEST)/hostile: $(FAULT_DEST)/%: $(FAULT_SRC)/%
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+# `make check` runs them after the rig suites.
+CHECK_RIG_EXTRA += check-fault
