@@ -47,6 +47,7 @@ help:
 # Fragments: each part of the tree keeps its own rules.
 -include lib/lib.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 -include tests/kernel/kernel.mk
 -include tests/lib/lib-tests.mk
 -include vmm/vmm.mk
