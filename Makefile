@@ -4,6 +4,10 @@
 #                      surviving a memory error
 #   make check         every test CI runs (unit tests, then the rig suites)
 #   make check-unit    native unit tests only (seconds, no QEMU)
+#   make check-build check-fuzz check-valgrind
+#                      -Werror under gcc and clang, the fuzz corpora under
+#                      ASan+UBSan, the unit tests under valgrind (no QEMU)
+#   make fuzz          the fuzzers, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make bench         benchmarks
 #
 # Out-of-tree: O=DIR (default ./build).  Cross compiler for the arm64 parts:
@@ -42,12 +46,13 @@ CHECK_RIG_EXTRA :=
 all: lib
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,16p' Makefile
 
 # Fragments: each part of the tree keeps its own rules.
 -include lib/lib.mk
 -include tests/unit/unit.mk
 -include tests/fuzz/fuzz.mk
+-include tests/ci.mk
 -include tests/kernel/kernel.mk
 -include tests/lib/lib-tests.mk
 -include vmm/vmm.mk
@@ -74,6 +79,9 @@ kernels: rig
 check:
 	@$(MAKE) --no-print-directory host-deps
 	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-fuzz
+	@$(MAKE) --no-print-directory check-valgrind
 	@$(MAKE) --no-print-directory check-rig
 
 check-rig: kernels
