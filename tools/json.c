@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /* A small, strict JSON object reader for the control protocol's replies. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,7 @@ int sj_join_strings(const char *raw, char *buf, size_t len)
 {
 	size_t rl = strlen(raw), n = 0;
 	struct rd r = { raw, raw + rl, NULL };
+	bool full = false;
 	char *tmp;
 	int ret = -EINVAL;
 
@@ -406,7 +408,10 @@ int sj_join_strings(const char *raw, char *buf, size_t len)
 		if (string(&r, &s))
 			goto out;
 		k = strlen(s);
-		if (n + k + 2 <= len) {
+		/* Cut at the first element that does not fit: a prefix, never a gap. */
+		if (full || n + k + 2 > len) {
+			full = true;
+		} else {
 			if (n)
 				buf[n++] = ',';
 			memcpy(buf + n, s, k);

@@ -40,7 +40,8 @@ int sj_i64(const struct sj_obj *o, const char *key, int64_t *v);
 /* 1 true, 0 false, -1 absent or not a boolean. */
 int sj_bool(const struct sj_obj *o, const char *key);
 /*
- * An array of strings rendered as "a,b,c" into buf ("-" when empty).
+ * An array of strings rendered as "a,b,c" into buf ("-" when empty),
+ * cut before the first string that does not fit.
  * 0, or -EINVAL when raw is not an array of strings.
  */
 int sj_join_strings(const char *raw, char *buf, size_t len);

@@ -57,6 +57,12 @@ static void test_json(void)
 	       "json: array of strings joined");
 	tap_ok(sj_join_strings("[1,2]", buf, sizeof(buf)) == -EINVAL, "json: array of numbers is not joined");
 	tap_ok(!sj_join_strings("[]", buf, sizeof(buf)) && !strcmp(buf, "-"), "json: empty array is '-'");
+	{
+		char small[8];
+
+		tap_ok(!sj_join_strings("[\"aaaa\",\"bbbbbbbb\",\"c\"]", small, sizeof(small)) &&
+		       !strcmp(small, "aaaa"), "json: a join too long is cut, never skips an element");
+	}
 	tap_ok(sj_get(&o, "missing") == NULL && sj_str(&o, "n") == NULL, "json: absent key, wrong type");
 	sj_free(&o);
 
