@@ -14,14 +14,15 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_CORPUS  := tests/fuzz/corpus
 FUZZ_DIR     := $(NATIVE)/fuzz
 FUZZ_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS   = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ilib -Ivmm
+FUZZ_CFLAGS   = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ilib -Ivmm -Itools
 
 # The library again, instrumented for coverage, for the libFuzzer builds.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                  $(FUZZ_DIR)/lib/arch/$(LIB_NATIVE_ARCH)/vcpu.o
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/bin/fuzz_,$(FUZZ_TARGETS))
 FUZZ_REPLAYS  := $(addprefix $(NATIVE)/fuzz-replay/fuzz_,$(FUZZ_TARGETS))
-FUZZ_DEPS     := tests/fuzz/fuzz.h vmm/proto.c vmm/notify.c vmm/swvm.h $(LIB_DEPS_H)
+FUZZ_DEPS     := tests/fuzz/fuzz.h vmm/proto.c vmm/notify.c vmm/swvm.h tools/json.c tools/json.h \
+                 $(LIB_DEPS_H)
 
 .PHONY: fuzz fuzz-build fuzz-merge check-fuzz fuzz-replay-build
 

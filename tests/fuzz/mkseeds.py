@@ -141,3 +141,18 @@ put("notify", "ack-wrong", bad(4) + wr(0x20, 4, 0) + rd(0x24) + wr(0x20, 4, 99) 
 put("notify", "overflow", b"".join(bad(i) for i in range(10)) + regs)
 put("notify", "reset", bad(1) + bad(2) + b"\x03" + regs + bad(1) + regs)
 put("notify", "ack-gpa", bad(5) + bad(6) + struct.pack("<BH", 4, 6) + regs)
+
+# cli_json: u8 join buffer | one reply line as swvm sends it
+for i, line in enumerate([
+        b'{"protocol":"seawall-control","version":1,"vmm":"swvm","pid":123,"vm_fd":5}',
+        b'{"state":"running","uptime_s":12.345,"cpus":2,"mem_mib":256,"sea_exit_enabled":true,'
+        b'"nisv_exit_enabled":false,"restarts":0,"poisoned_pages":1,"debugfs":"/sys/kernel/debug/kvm/123-5"}',
+        b'{"gpa":"0x40123000","size":4096,"gva":"0xffff000012345000","esr":"0x96000010","hits":1,'
+        b'"source":"sea","guest_el":0,"first_ns":1764150000000000000,"last_ns":1764150000000000000,'
+        b'"actions":["inject_dabt","isolate","notify","new_page"],"flags":["isolated","notified"]}',
+        b'{"end":true,"count":1}',
+        b'{"error":"bad \\"x\\"\\\\\\n\\u0001","code":400}',
+        b' {"a":[],"b":{"c":[1,2,{"d":null}]},"e":-0,"f":-9223372036854775808,"g":1.5e-3} ',
+        b'{"s":"\\ud83d\\ude00 \\u00e9 \\/"}',
+        b'{"flags":["a","bb","ccc"]}']):
+    put("cli_json", "reply-%d" % i, bytes([i * 7]) + line)
