@@ -541,17 +541,20 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 	if (!out)
 		out = &tmp;
 	memset(out, 0, sizeof(*out));
+	/* Called after every KVM_RUN: an idle queue costs no lock, no system call. */
+	if (sw_sigq_idle(&ctx->sigq))
+		return 0;
 	memset(&last, 0, sizeof(last));
 	me = (int)syscall(SYS_gettid);
 
 	for (;;) {
 		eb.n = 0;
 		pthread_mutex_lock(&ctx->lock);
-		lost = atomic_load(&ctx->sigq.overflow) - ctx->overflow_seen;
+		lost = atomic_load(&ctx->sigq.overflow) - atomic_load(&ctx->sigq.overflow_seen);
 		if (lost) {
 			struct seawall_event *ev;
 
-			ctx->overflow_seen += lost;
+			atomic_fetch_add(&ctx->sigq.overflow_seen, lost);
 			ctx->st.sigbus_overflows += lost;
 			ev = ev_add(ctx, &eb, SEAWALL_EV_SIGBUS_OVERFLOW, NULL);
 			if (ev) {

@@ -70,12 +70,16 @@ struct sw_sigq {
 	_Atomic uint64_t head;
 	uint64_t tail;
 	_Atomic uint64_t overflow;
+	/* What the consumer has taken (tail) and accounted (overflow), for any thread. */
+	_Atomic uint64_t taken;
+	_Atomic uint64_t overflow_seen;
 };
 
 int sw_sigq_init(struct sw_sigq *q, uint32_t capacity);
 void sw_sigq_fini(struct sw_sigq *q);
 int sw_sigq_push(struct sw_sigq *q, uint64_t addr, int code, int lsb, int tid);
 int sw_sigq_pop(struct sw_sigq *q, uint64_t *addr, int *code, int *lsb, int *tid);
+bool sw_sigq_idle(struct sw_sigq *q);
 
 /* notify.c */
 struct sw_notify {
@@ -133,7 +137,6 @@ struct seawall_ctx {
 	struct sw_ledger ledger;
 	uint32_t live_pages;		/* distinct bad pages since the last reset */
 	struct sw_sigq sigq;
-	uint64_t overflow_seen;
 	struct sw_notify notify;
 	struct seawall_journal *journal;
 	struct sw_quarantine *quar;

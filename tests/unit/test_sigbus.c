@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -144,6 +145,44 @@ static struct seawall_ctx *make_ctx(unsigned int cap)
 	return ctx;
 }
 
+/*
+ * The idle path: a VMM calls handle_pending after every KVM_RUN, on every
+ * vCPU thread.  With nothing queued it must return at once, without the
+ * context lock: here it is called from another thread while this one holds
+ * the lock (inside a memslot change of an isolation).
+ */
+static atomic_int idle_result = 99;
+
+static void *idle_thread(void *arg)
+{
+	atomic_store(&idle_result, seawall_ctx_handle_pending(arg, -1, NULL));
+	return NULL;
+}
+
+static struct seawall_ctx *idle_ctx;
+static int idle_under_lock, idle_seen = 99;
+
+static int set_slot_check_idle(void *arg, const struct seawall_memslot *slot)
+{
+	pthread_t t;
+	struct timespec ts;
+
+	(void)arg;
+	(void)slot;
+	if (idle_under_lock++)
+		return 0;
+	atomic_store(&idle_result, 99);
+	pthread_create(&t, NULL, idle_thread, idle_ctx);
+	for (int i = 0; i < 2000 && atomic_load(&idle_result) == 99; i++) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 1000000;
+		nanosleep(&ts, NULL);
+	}
+	idle_seen = atomic_load(&idle_result);	/* before the lock is let go */
+	pthread_detach(t);
+	return 0;
+}
+
 int main(void)
 {
 	struct seawall_outcome out;
@@ -248,6 +287,36 @@ int main(void)
 		seawall_metrics_render(g_ctx, buf, sizeof(buf));
 		tap_ok(strstr(buf, "\nseawall_sigbus_queue_overflows_total 5\n") != NULL,
 		       "and in the metrics");
+	}
+
+	/* Idle: no lock taken, not even while another thread holds it. */
+	{
+		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_region_opts, ro);
+		struct seawall_memslot_ops ops = { .sz = sizeof(ops), .set = set_slot_check_idle };
+		struct seawall_ctx *ctx;
+
+		o.strategy = SEAWALL_ISOLATE_QUARANTINE;
+		o.memslot_ops = &ops;
+		o.spare_slot_base = 1;
+		o.spare_slot_count = 8;
+		ro.gpa = 0x80000000;
+		ro.size = 1 << 20;
+		ro.hva = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ctx = idle_ctx = seawall_ctx_new(&o);
+		tap_ok(ctx != NULL, "a context with memslot hooks");
+		if (ctx) {
+			seawall_region_add(ctx, &ro);
+			tap_eq(seawall_ctx_handle_pending(ctx, -1, NULL), 0, "idle: nothing pending");
+			seawall_sigbus_record(ctx, ro.hva, BUS_MCEERR_AO, 12);
+			tap_eq(seawall_ctx_handle_pending(ctx, -1, NULL), 1, "one record, then handled");
+			tap_eq(seawall_ctx_handle_pending(ctx, -1, NULL), 0, "idle again");
+			tap_eq(seawall_ctx_isolate(ctx, 0x80000000 + 5 * 4096), 0,
+			       "an isolation changes the memslots (under the context lock)");
+			tap_eq(idle_seen, 0,
+			       "meanwhile an idle handle_pending on another thread returned 0 at once");
+			seawall_ctx_free(ctx);
+		}
 	}
 
 	/* Outside every region; bad codes. */
