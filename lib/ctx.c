@@ -467,6 +467,7 @@ int seawall_ctx_handle_fault_exit(struct seawall_ctx *ctx, int vcpu_fd, const st
 	struct sw_lpage *p = NULL;
 	struct sw_err e;
 	uint64_t gpa;
+	bool ours;
 	int err;
 
 	if (!ctx || !run)
@@ -481,8 +482,10 @@ int seawall_ctx_handle_fault_exit(struct seawall_ctx *ctx, int vcpu_fd, const st
 	r = sw_region_find(ctx, gpa);
 	if (r)
 		p = sw_ledger_find(&ctx->ledger, gpa & ~(r->page_size - 1));
+	/* Under the lock: an insert on another thread may move the entries. */
+	ours = p && !(p->flags & SEAWALL_PAGE_REPLACED);
 	pthread_mutex_unlock(&ctx->lock);
-	if (!p || (p->flags & SEAWALL_PAGE_REPLACED))
+	if (!ours)
 		return 0;	/* not ours: an ordinary MMIO access */
 
 	vs = read_state(vcpu_fd);
