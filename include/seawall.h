@@ -133,11 +133,25 @@ struct seawall_memslot {
 	uint64_t hva;
 };
 
-/* The hooks the context uses to change memslots; default: ioctl on vm_fd. */
+/*
+ * The hooks the context uses to change memslots.  set: NULL for
+ * KVM_SET_USER_MEMORY_REGION on opts.vm_fd.  A split deletes a slot and
+ * adds its pieces, a reset deletes the pieces and adds the whole slot
+ * back: in between, part of guest RAM has no memslot, and a vCPU that
+ * runs then would see its RAM access exit as MMIO/NISV.  So with more
+ * than one vCPU, pause and resume (both or neither) bracket every change:
+ * pause returns 0 once no vCPU but the calling thread's own is inside
+ * KVM_RUN and keeps them out until resume (or a negative errno: the
+ * change is not made).  They run with the context lock held, so they must
+ * not call the library nor wait for a vCPU thread to do anything but
+ * leave KVM_RUN (one blocked in a libseawall call is out of KVM_RUN).
+ */
 struct seawall_memslot_ops {
 	size_t sz;
 	int (*set)(void *arg, const struct seawall_memslot *slot);
 	void *arg;
+	int (*pause)(void *arg);
+	void (*resume)(void *arg);
 };
 
 struct seawall_ctx_opts {

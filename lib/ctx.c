@@ -716,7 +716,8 @@ struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 			goto fail_free;
 		}
 		err = sw_opts_copy(ops, sizeof(*ops), ctx->o.memslot_ops);
-		if (err || !ops->set) {
+		/* set, or pause and resume for the default set (or both). */
+		if (err || !ops->pause != !ops->resume || (!ops->set && !ops->pause)) {
 			free(ops);
 			err = -EINVAL;
 			goto fail_free;

@@ -57,10 +57,11 @@ int seawall_memslot_split(const struct seawall_memslot *slot, uint64_t hole_gpa,
 
 static int set_slot(struct seawall_ctx *ctx, const struct seawall_memslot *s)
 {
+	const struct seawall_memslot_ops *ops = ctx->o.memslot_ops;
 	struct kvm_userspace_memory_region m;
 
-	if (ctx->o.memslot_ops)
-		return ctx->o.memslot_ops->set(ctx->o.memslot_ops->arg, s);
+	if (ops && ops->set)
+		return ops->set(ops->arg, s);
 	memset(&m, 0, sizeof(m));
 	m.slot = s->slot;
 	m.flags = s->flags;
@@ -73,7 +74,23 @@ static int set_slot(struct seawall_ctx *ctx, const struct seawall_memslot *s)
 static bool can_split(const struct seawall_ctx *ctx, const struct sw_region *r)
 {
 	return !(r->flags & SEAWALL_REGION_NO_SLOT) &&
-	       (ctx->o.memslot_ops || ctx->o.vm_fd > 0);
+	       ((ctx->o.memslot_ops && ctx->o.memslot_ops->set) || ctx->o.vm_fd > 0);
+}
+
+/* Keep every other vCPU out of KVM_RUN while guest RAM lacks a memslot. */
+static int pause_vcpus(struct seawall_ctx *ctx)
+{
+	const struct seawall_memslot_ops *ops = ctx->o.memslot_ops;
+
+	return ops && ops->pause ? ops->pause(ops->arg) : 0;
+}
+
+static void resume_vcpus(struct seawall_ctx *ctx)
+{
+	const struct seawall_memslot_ops *ops = ctx->o.memslot_ops;
+
+	if (ops && ops->resume)
+		ops->resume(ops->arg);
 }
 
 static int carve(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page, const char **why)
@@ -106,7 +123,15 @@ static int carve(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page, co
 	}
 	r->pieces = pieces;
 
-	/* KVM cannot shrink a slot in place: delete it, then add the parts. */
+	/*
+	 * KVM cannot shrink a slot in place: delete it, then add the parts,
+	 * with the other vCPUs paused so none of them runs in between.
+	 */
+	err = pause_vcpus(ctx);
+	if (err) {
+		*why = "cannot pause the other vCPUs";
+		return err;
+	}
 	del = r->pieces[i];
 	del.size = 0;
 	err = set_slot(ctx, &del);
@@ -120,9 +145,11 @@ static int carve(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page, co
 			set_slot(ctx, &d);
 		}
 		set_slot(ctx, &r->pieces[i]);
+		resume_vcpus(ctx);
 		*why = "KVM_SET_USER_MEMORY_REGION failed";
 		return err;
 	}
+	resume_vcpus(ctx);
 	memmove(&r->pieces[i + (uint32_t)n], &r->pieces[i + 1],
 		(r->npieces - i - 1) * sizeof(*r->pieces));
 	memcpy(&r->pieces[i], out, (size_t)n * sizeof(*out));
@@ -318,11 +345,22 @@ static int fresh_memory(struct sw_region *r, uint64_t page)
 /* On VM reset: fresh memory at every hole, the memslots made whole again. */
 int seawall_ctx_reset(struct seawall_ctx *ctx)
 {
-	int n = 0, first_err = 0, err;
+	int n = 0, first_err = 0, err = 0;
+	bool change;
 
 	if (!ctx)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
+	/* Nothing changes unless no other vCPU can run meanwhile. */
+	change = ctx->nquar || ctx->next_spare;
+	if (change)
+		err = pause_vcpus(ctx);
+	if (err) {
+		pthread_mutex_unlock(&ctx->lock);
+		sw_log(ctx, SEAWALL_LOG_ERR, "reset: cannot pause the other vCPUs: %s",
+		       strerror(-err));
+		return err;
+	}
 	for (uint32_t i = 0; i < ctx->nquar; i++) {
 		struct sw_region *r = &ctx->regions[ctx->quar[i].region];
 
@@ -358,6 +396,8 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 		r->pieces[0] = whole;
 		r->npieces = 1;
 	}
+	if (change)
+		resume_vcpus(ctx);
 	ctx->next_spare = 0;
 	ctx->nquar = 0;
 	ctx->live_pages = 0;

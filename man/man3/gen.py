@@ -28,7 +28,21 @@ default 65536), sigbus_capacity (default 256), notify_capacity (default 64), str
 (SEAWALL_ISOLATE_QUARANTINE, SEAWALL_ISOLATE_HWPOISON or SEAWALL_ISOLATE_NONE),
 spare_slot_base and spare_slot_count (memslot ids the context may use when splitting),
 memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte.
-The default policy applies until seawall_ctx_set_policy(3) is called.""",
+The default policy applies until seawall_ctx_set_policy(3) is called.
+memslot_ops (copied; declare it with SEAWALL_OPTS(seawall_memslot_ops, m)) has set(arg, slot), which makes
+one KVM_SET_USER_MEMORY_REGION-like change (size 0 deletes the slot; NULL: the ioctl on vm_fd), and pause(arg)
+and resume(arg), given both or neither. Changing memslots while guest vCPUs run is not invisible to them:
+a split deletes a slot and adds its pieces, a reset deletes the pieces and adds the whole slot, and a vCPU
+that touches RAM in between exits as KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV on an address that is neither a
+device nor a poisoned page. So the context calls pause before the first change and resume after the last,
+on the thread that made the call (a vCPU thread handling its exit, or any other), with the context lock
+held. The contract: pause returns 0 once no vCPU other than the calling thread's own is inside KVM_RUN,
+and keeps them out until resume (for example: set kvm_run.immediate_exit and signal each vCPU thread that
+is inside, wait until each has left, hold each at its next entry); or it returns a negative errno and no
+memslot is changed (isolation then fails with SEAWALL_ACT_ISOLATE_FAILED). A vCPU thread that is outside
+KVM_RUN counts as paused wherever it is, including blocked in a libseawall call on the same context: pause
+must not wait for it to do anything else, and neither hook may call the library. Without pause and resume
+the VMM must ensure it another way (a single vCPU, or no vCPU running).""",
      "A new context, or NULL with errno set.",
      [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, or the journal file is not a Seawall journal."),
       ("EBADMSG", "the journal's header is damaged."),
@@ -99,7 +113,8 @@ page("seawall_ctx_handle_sea", HDR_CTX,
      """Run the pipeline on one KVM_EXIT_ARM_SEA given as its four raw words: decode, map gpa to its
 region and backing page, record it in the ledger, decide (policy), isolate and queue a notice for a new
 page, append to the journal (and fdatasync unless disabled), and emit events. vs, when valid, holds the
-vCPU PSTATE so that the guest EL is known. This function does not touch the vCPU: SEAWALL_ACT_INJECT_DABT
+vCPU PSTATE so that the guest EL is known. Isolating a new page changes memslots between
+memslot_ops->pause and ->resume (see seawall_ctx_new(3)). This function does not touch the vCPU: SEAWALL_ACT_INJECT_DABT
 or SEAWALL_ACT_INJECT_IABT in the result tell the VMM what to inject (see seawall_vcpu_inject_dabt(3),
 seawall_vcpu_inject_abort(3)). A malformed exit, a gpa outside every region, or an exit without a gpa
 (FnV, table walk) is recorded as unattributable: an event, SEAWALL_ACT_UNATTRIBUTED and a restart request.
@@ -211,15 +226,20 @@ memslot (delete the slot with KVM_SET_USER_MEMORY_REGION or memslot_ops->set, ad
 the hole with the same id and the part after it with a spare id), then move the host page with
 mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping so it is neither read nor freed,
 and reserve its old address with a PROT_NONE mapping. Hwpoison: madvise(MADV_HWPOISON). Isolating an
-isolated page does nothing. Other vCPUs should be outside KVM_RUN while the slot is replaced, or they may
-see a transient MMIO exit.""",
+isolated page does nothing. While the slot is replaced, no other vCPU may be inside KVM_RUN, or it could
+take its RAM access for an MMIO or NISV exit: the context brackets the change with memslot_ops->pause and
+memslot_ops->resume (see seawall_ctx_new(3) for the contract), and without them the VMM must ensure it.
+Every call that isolates a new page (seawall_ctx_handle_sea(3), seawall_ctx_handle_sea_exit(3),
+seawall_ctx_handle_pending(3), seawall_ctx_handle_test(3), seawall_ctx_reisolate(3)) does the same.""",
      "0 on success, a negative errno on failure (also logged).",
      [("EINVAL", "ctx is NULL."), ("ENOENT", "gpa is in no region."),
       ("ENOSPC", "a split needs a spare memslot id and none is left."),
       ("ENODATA", "hwpoison strategy and the region has no host address."),
       ("ENOMEM", "out of memory."),
-      ("EPERM, EINVAL, EFAULT, ...", "from KVM_SET_USER_MEMORY_REGION, mremap(2) or madvise(2).")],
-     MT_CTX, ("seawall_ctx_reisolate", "seawall_ctx_reset", "seawall_memslot_split"))
+      ("EPERM, EINVAL, EFAULT, ...", "from KVM_SET_USER_MEMORY_REGION, mremap(2) or madvise(2)."),
+      ("any", "the negative errno memslot_ops->pause returned; no memslot changed.")],
+     MT_CTX + " memslot_ops->pause and ->resume run on the calling thread, with the context lock held.",
+     ("seawall_ctx_reisolate", "seawall_ctx_reset", "seawall_memslot_split", "seawall_ctx_new"))
 
 page("seawall_ctx_reisolate", HDR_CTX, "int seawall_ctx_reisolate(struct seawall_ctx *ctx);",
      """After seawall_ctx_new(3) reloaded a journal and the regions are registered, isolate every page that is
@@ -234,11 +254,17 @@ page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ct
      """On VM reset: map fresh memory at every quarantined page's old host address (anonymous, or the file
 range after punching the bad page out of the file), restore each split memslot to its original extent,
 mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the
-distinct-page count. Quarantined host pages stay quarantined.""",
+distinct-page count. Quarantined host pages stay quarantined. When there is anything to give back, the
+memslot changes are bracketed by memslot_ops->pause and ->resume (seawall_ctx_new(3)), though a VMM
+normally calls this with every vCPU stopped. The VMM re-initialises its vCPUs itself; note that
+KVM_ARM_VCPU_INIT does not discard an exception KVM still holds pending for a vCPU (Linux 6.12 keeps an
+injected ext_dabt_pending until the next KVM_RUN): complete it first with a KVM_RUN with
+kvm_run.immediate_exit set, which returns EINTR without running the guest.""",
      "The number of pages given fresh memory, or the first negative errno met.",
      [("EINVAL", "ctx is NULL."), ("ENOMEM, EPERM, ...", "from mmap(2) or KVM_SET_USER_MEMORY_REGION."),
-      ("EIO, ENOSPC, ...", "from the journal.")],
-     MT_CTX, ("seawall_ctx_isolate",))
+      ("EIO, ENOSPC, ...", "from the journal."),
+      ("any", "the negative errno memslot_ops->pause returned; nothing was changed.")],
+     MT_CTX, ("seawall_ctx_isolate", "seawall_ctx_new"))
 
 page("seawall_notify_peek", HDR_CTX,
      "int seawall_notify_peek(struct seawall_ctx *ctx, struct seawall_notice *out, size_t max);",

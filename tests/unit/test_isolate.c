@@ -19,6 +19,8 @@
 
 static struct seawall_memslot calls[32];
 static int ncalls;
+/* The vCPU pause hooks: how often, and memslot changes made unpaused. */
+static int paused, npause, nresume, unpaused_sets, pause_err;
 
 static int rec_set(void *arg, const struct seawall_memslot *s)
 {
@@ -26,7 +28,25 @@ static int rec_set(void *arg, const struct seawall_memslot *s)
 	if (ncalls < 32)
 		calls[ncalls] = *s;
 	ncalls++;
+	unpaused_sets += !paused;
 	return 0;
+}
+
+static int rec_pause(void *arg)
+{
+	(void)arg;
+	if (pause_err)
+		return pause_err;
+	npause++;
+	paused++;
+	return 0;
+}
+
+static void rec_resume(void *arg)
+{
+	(void)arg;
+	nresume++;
+	paused--;
 }
 
 static int is_call(int i, uint32_t slot, uint64_t gpa, uint64_t size, uint64_t hva)
@@ -67,7 +87,9 @@ int main(void)
 {
 	struct seawall_memslot s = { .slot = 3, .flags = 1, .gpa = BASE, .size = 16 * PG,
 				     .hva = 0x7f0000000000ull }, out[2];
-	struct seawall_memslot_ops ops = { .sz = sizeof(ops), .set = rec_set };
+	struct seawall_memslot_ops ops = { .sz = sizeof(ops), .set = rec_set,
+					   .pause = rec_pause, .resume = rec_resume };
+	struct seawall_memslot_ops half = { .sz = sizeof(half), .set = rec_set, .pause = rec_pause };
 	SEAWALL_OPTS(seawall_ctx_opts, o);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_outcome oc;
@@ -99,6 +121,9 @@ int main(void)
 	if (mem == MAP_FAILED)
 		tap_skip_all("no memory");
 	memset(mem, 0xaa, 16 * PG);
+	o.memslot_ops = &half;
+	errno = 0;
+	tap_ok(!seawall_ctx_new(&o) && errno == EINVAL, "pause without resume: EINVAL");
 	o.memslot_ops = &ops;
 	o.spare_slot_base = 10;
 	o.spare_slot_count = 1;
@@ -117,10 +142,27 @@ int main(void)
 	       is_call(1, 0, BASE, 5 * PG, (uintptr_t)mem) &&
 	       is_call(2, 10, BASE + 6 * PG, 10 * PG, (uintptr_t)(mem + 6 * PG)),
 	       "memslots: delete 0, add 0 = [0,5), add spare 10 = [6,16)");
+	tap_ok(npause == 1 && nresume == 1 && !paused && !unpaused_sets,
+	       "the other vCPUs paused once around the split (%d/%d, %d unpaused)",
+	       npause, nresume, unpaused_sets);
 	tap_ok(perms_of(mem + 5 * PG, perms) && !strcmp(perms, "---p"),
 	       "the old host address is reserved PROT_NONE (%s)", perms);
 	tap_ok(mem[4 * PG] == 0xaa && mem[6 * PG] == 0xaa, "neighbours untouched");
 
+	ncalls = 0;
+	npause = nresume = 0;
+	seawall_ctx_handle_test(ctx, BASE + 5 * PG, &oc);
+	tap_ok(ncalls == 0 && npause == 0, "the same page again: no memslot change, no pause");
+	pause_err = -EBUSY;
+	isolate_failed = 0;
+	seawall_ctx_handle_test(ctx, BASE + 6 * PG, &oc);
+	tap_ok((oc.actions & SEAWALL_ACT_ISOLATE_FAILED) && oc.reason &&
+	       strstr(oc.reason, "pause") && isolate_failed == 1 && ncalls == 0,
+	       "the vCPUs cannot be paused: isolation fails, memslots untouched (%s)",
+	       oc.reason ? oc.reason : "-");
+	pause_err = 0;
+	isolate_failed = 0;
+	/* Page 6 is in the ledger now, not isolated; reset replaces it. */
 	ncalls = 0;
 	seawall_ctx_handle_test(ctx, BASE + 9 * PG, &oc);
 	tap_ok((oc.actions & SEAWALL_ACT_ISOLATE_FAILED) && !(oc.actions & SEAWALL_ACT_ISOLATE) &&
@@ -134,11 +176,20 @@ int main(void)
 	       "a VMM access straddling page 5 is refused");
 	tap_eq(seawall_ledger_check_range(ctx, BASE, 5 * PG), 0, "pages 0-4 are fine");
 
+	tap_ok(npause == 1 && nresume == 1 && !unpaused_sets, "paused around the shrink");
+
 	ncalls = 0;
+	npause = nresume = 0;
 	n = seawall_ctx_reset(ctx);
 	tap_eq(n, 2, "reset gives fresh memory to the 2 quarantined pages");
 	tap_ok(ncalls == 3 && is_call(0, 0, 0, 0, 0) && is_call(1, 10, 0, 0, 0) &&
 	       is_call(2, 0, BASE, 16 * PG, (uintptr_t)mem), "the memslot is whole again");
+	tap_ok(npause == 1 && nresume == 1 && !paused && !unpaused_sets,
+	       "the vCPUs paused once around the reset's memslot changes");
+	ncalls = 0;
+	npause = 0;
+	tap_eq(seawall_ctx_reset(ctx), 0, "a second reset: nothing to give back");
+	tap_ok(ncalls == 0 && npause == 0, "and no memslot change, no pause");
 	tap_ok(mem[5 * PG] == 0 && mem[15 * PG] == 0 && mem[4 * PG] == 0xaa,
 	       "fresh pages read zero, the rest kept its data");
 	tap_eq(seawall_ledger_check_range(ctx, BASE, 16 * PG), 0, "nothing poisoned after reset");
