@@ -104,6 +104,7 @@ static int boot(struct vm *vm)
 			return -1;
 	atomic_store(&vm->stop, STOP_NONE);
 	atomic_store(&vm->state, VM_RUNNING);
+	swvm_gate_open(&vm->gate);
 	return vcpus_start(vm);
 }
 
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->dev_lock, NULL);
+	vcpus_gate_init(vm);
 	snprintf(vm->cmdline, sizeof(vm->cmdline), "%s%s%s", SWVM_DEFAULT_CMDLINE,
 		 o.cmdline ? " " : "", o.cmdline ? o.cmdline : "");
 

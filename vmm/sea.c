@@ -200,6 +200,7 @@ int sea_setup(struct vm *vm)
 	SEAWALL_OPTS(seawall_ctx_opts, o);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
+	SEAWALL_OPTS(seawall_memslot_ops, mo);
 	struct sigaction sa;
 	struct kvm_one_reg reg;
 	uint64_t pfr0 = 0;
@@ -239,6 +240,11 @@ int sea_setup(struct vm *vm)
 	o.strategy = SEAWALL_ISOLATE_QUARANTINE;
 	o.spare_slot_base = 1;
 	o.spare_slot_count = (uint32_t)(nslots > 4097 ? 4096 : nslots - 1);
+	/* Memslots change by KVM ioctl on vm_fd, with the other vCPUs paused. */
+	mo.pause = vcpus_pause;
+	mo.resume = vcpus_resume;
+	mo.arg = vm;
+	o.memslot_ops = &mo;
 	o.event_fn = on_event;
 	o.event_arg = vm;
 	o.log_fn = on_log;

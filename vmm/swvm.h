@@ -7,9 +7,11 @@
 #ifndef SWVM_H
 #define SWVM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct seawall_ctx;
 
@@ -145,5 +147,36 @@ void swvm_uart_write(struct swvm_uart *u, unsigned int off, uint8_t val);
 /* Queue input bytes; returns how many fitted. */
 size_t swvm_uart_rx(struct swvm_uart *u, const uint8_t *buf, size_t len);
 void swvm_uart_flush(struct swvm_uart *u);
+
+/*
+ * ---- gate.c: which vCPUs are inside KVM_RUN, and keeping them out ----
+ * A vCPU thread brackets each KVM_RUN with enter (false: stopping, do not
+ * run) and leave.  pause returns once no vCPU is inside and holds them out
+ * until resume (pauses nest; the caller's own vCPU must not be inside,
+ * which a thread handling its vCPU's exit never is); close holds them out
+ * for good, until open.  kick(arg, id, true) must make vCPU id leave
+ * KVM_RUN soon (immediate_exit and a signal), kick(arg, id, false) undoes
+ * it; both are called with the gate's lock held.
+ */
+struct swvm_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int n;
+	unsigned int pauses;
+	bool closed;
+	bool in_run[SWVM_MAX_CPUS];
+	bool kicked[SWVM_MAX_CPUS];
+	void (*kick)(void *arg, unsigned int id, bool on);
+	void *arg;
+};
+
+void swvm_gate_init(struct swvm_gate *g, unsigned int n,
+		    void (*kick)(void *arg, unsigned int id, bool on), void *arg);
+bool swvm_gate_enter(struct swvm_gate *g, unsigned int id);
+void swvm_gate_leave(struct swvm_gate *g, unsigned int id);
+void swvm_gate_pause(struct swvm_gate *g);
+void swvm_gate_resume(struct swvm_gate *g);
+void swvm_gate_close(struct swvm_gate *g);
+void swvm_gate_open(struct swvm_gate *g);
 
 #endif /* SWVM_H */

@@ -2,8 +2,10 @@
 /*
  * One thread per vCPU: KVM_RUN, then the memory-error intake (SIGBUS
  * records, SEA exits, MMIO/NISV exits on isolated pages), device MMIO and
- * PSCI system events.  Stopping all vCPUs: set vm->stop, set each
- * immediate_exit and kick each thread with SIGUSR2.
+ * PSCI system events.  Each KVM_RUN passes vm->gate (gate.c).  Stopping
+ * all vCPUs: set vm->stop and close the gate, which kicks every vCPU in
+ * KVM_RUN (immediate_exit and SIGUSR2).  Pausing them (libseawall changing
+ * memslots) goes through the same gate and the same kick.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,16 +35,36 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, const char *fmt, ...)
 	va_end(ap);
 	if (why == STOP_RESET)
 		atomic_store(&vm->state, VM_RESTARTING);
-	for (unsigned int i = 0; i < vm->ncpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-
-		if (!v->started)
-			continue;
-		v->run->immediate_exit = 1;
-		pthread_kill(v->thread, SIGUSR2);
-	}
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
+	swvm_gate_close(&vm->gate);
+}
+
+/* The gate's kick: out of KVM_RUN now (on), or allowed in again (off). */
+static void vcpu_kick(void *arg, unsigned int id, bool on)
+{
+	struct vcpu *v = &((struct vm *)arg)->vcpus[id];
+
+	v->run->immediate_exit = on;
+	if (on)
+		pthread_kill(v->thread, SIGUSR2);
+}
+
+void vcpus_gate_init(struct vm *vm)
+{
+	swvm_gate_init(&vm->gate, vm->ncpus, vcpu_kick, vm);
+}
+
+/* libseawall's memslot_ops.pause/resume: no vCPU runs while RAM lacks a slot. */
+int vcpus_pause(void *arg)
+{
+	swvm_gate_pause(&((struct vm *)arg)->gate);
+	return 0;
+}
+
+void vcpus_resume(void *arg)
+{
+	swvm_gate_resume(&((struct vm *)arg)->gate);
 }
 
 static void mmio_put(struct kvm_run *run, uint64_t val)
@@ -163,6 +185,25 @@ static void drain_sigbus(struct vm *vm, struct vcpu *v)
 		sea_handle_outcome(vm, v, r, NULL, "SIGBUS");
 }
 
+/*
+ * The vCPU stops for good (reset, power-off, error): finish what KVM still
+ * holds for it, while its old state is there, so that the KVM_ARM_VCPU_INIT
+ * of a reset starts clean.  KVM_RUN with immediate_exit completes a pending
+ * MMIO read and commits a pending exception, then returns EINTR without
+ * running the guest (api.rst, KVM_EXIT_MMIO).  It matters for an abort
+ * injected just before a restart: Linux 6.12 keeps KVM_SET_VCPU_EVENTS'
+ * ext_dabt_pending pending until the next KVM_RUN (7.2 commits it at once),
+ * KVM_ARM_VCPU_INIT does not drop it, and the rebooted guest would take it
+ * at its first instruction, through a VBAR_EL1 of 0, never to be heard of.
+ */
+static void settle(struct vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	if (ioctl(v->fd, KVM_RUN, 0) == 0 || errno != EINTR)
+		vm_info(v->vm, "vcpu%d: settling before a stop: KVM_RUN: %s", v->id,
+			strerror(errno));
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -180,8 +221,13 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (!atomic_load(&vm->stop)) {
-		int r = ioctl(v->fd, KVM_RUN, 0), e = errno;
+		int r, e;
 
+		if (!swvm_gate_enter(&vm->gate, (unsigned int)v->id))
+			break;
+		r = ioctl(v->fd, KVM_RUN, 0);
+		e = errno;
+		swvm_gate_leave(&vm->gate, (unsigned int)v->id);
 		drain_sigbus(vm, v);
 		if (r < 0) {
 			if (e == EINTR || e == EAGAIN)
@@ -222,6 +268,7 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 	}
+	settle(v);
 	this_vcpu = NULL;
 	return NULL;
 }
@@ -236,13 +283,9 @@ int vcpus_start(struct vm *vm)
 			vm_request_stop(vm, STOP_ERROR, "creating the vCPU thread: %s", strerror(err));
 			return -1;
 		}
+		/* A stop requested before this thread existed: the gate is closed. */
 		pthread_mutex_lock(&vm->lock);
 		v->started = true;
-		/* A stop requested before this thread existed must still reach it. */
-		if (atomic_load(&vm->stop)) {
-			v->run->immediate_exit = 1;
-			pthread_kill(v->thread, SIGUSR2);
-		}
 		pthread_mutex_unlock(&vm->lock);
 	}
 	return 0;

@@ -66,6 +66,8 @@ struct vm {
 	struct swvm_uart uart;
 	struct swvm_notify notify;
 
+	struct swvm_gate gate;		/* who is in KVM_RUN; pause and stop */
+
 	/* Stop/restart handshake between the vCPUs and the main thread. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -113,6 +115,9 @@ int vcpus_start(struct vm *vm);
 void vcpus_join(struct vm *vm);
 void vm_request_stop(struct vm *vm, enum vm_stop why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void vcpus_gate_init(struct vm *vm);
+int vcpus_pause(void *arg);
+void vcpus_resume(void *arg);
 
 /* sea.c: the libseawall glue */
 int sea_setup(struct vm *vm);
