@@ -120,7 +120,13 @@ typedef void (*seawall_log_fn)(int level, const char *msg, void *arg);
 /* Isolation strategies. */
 enum seawall_isolate_strategy {
 	SEAWALL_ISOLATE_QUARANTINE = 0,	/* split the memslot, mremap the page away */
-	SEAWALL_ISOLATE_HWPOISON = 1,	/* MADV_HWPOISON (CAP_SYS_ADMIN) */
+	/*
+	 * MADV_HWPOISON (CAP_SYS_ADMIN).  The kernel answers it with SIGBUS
+	 * BUS_MCEERR_AR to the isolating thread: the VMM's SIGBUS handler must
+	 * pass it to seawall_sigbus_record(), which knows it for the library's
+	 * own (without a handler, the signal kills the VMM).
+	 */
+	SEAWALL_ISOLATE_HWPOISON = 1,
 	SEAWALL_ISOLATE_NONE = 2,	/* only record; the VMM isolates */
 };
 

@@ -525,6 +525,15 @@ int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, shor
 	if (!ctx || (si_code != BUS_MCEERR_AR && si_code != BUS_MCEERR_AO))
 		return -EINVAL;
 	tid = (int)syscall(SYS_gettid);
+	if (si_code == BUS_MCEERR_AR && tid == atomic_load(&ctx->self_poison_tid)) {
+		uint64_t a = (uint64_t)(uintptr_t)addr, start = atomic_load(&ctx->self_poison);
+
+		/* Our own MADV_HWPOISON's answer (isolate.c), not the guest's. */
+		if (start && a - start < atomic_load(&ctx->self_poison_len)) {
+			errno = saved;
+			return 0;
+		}
+	}
 	r = sw_sigq_push(&ctx->sigq, (uint64_t)(uintptr_t)addr, si_code, lsb, tid);
 	errno = saved;
 	return r;

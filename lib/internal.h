@@ -145,6 +145,15 @@ struct seawall_ctx {
 	uint32_t next_spare;
 	uint64_t ev_seq;
 	struct seawall_stats st;
+	/*
+	 * The kernel answers MADV_HWPOISON with SIGBUS BUS_MCEERR_AR to the
+	 * calling thread before the call returns: while the HWPOISON strategy
+	 * poisons [self_poison, + self_poison_len) on thread self_poison_tid,
+	 * seawall_sigbus_record() knows that signal for the library's own.
+	 */
+	_Atomic uint64_t self_poison;
+	_Atomic uint64_t self_poison_len;
+	_Atomic int self_poison_tid;
 };
 
 /* log.c */

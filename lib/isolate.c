@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/kvm.h>
 
 #include "internal.h"
@@ -224,9 +226,14 @@ int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t pag
 			*why = "region has no host address";
 			return -ENODATA;
 		}
-		if (madvise(hva, (size_t)r->page_size, MADV_HWPOISON) < 0) {
+		atomic_store(&ctx->self_poison_tid, (int)syscall(SYS_gettid));
+		atomic_store(&ctx->self_poison_len, r->page_size);
+		atomic_store(&ctx->self_poison, (uint64_t)(uintptr_t)hva);
+		err = madvise(hva, (size_t)r->page_size, MADV_HWPOISON) < 0 ? -errno : 0;
+		atomic_store(&ctx->self_poison, 0);
+		if (err) {
 			*why = "MADV_HWPOISON failed";
-			return -errno;
+			return err;
 		}
 	} else {
 		if (can_split(ctx, r)) {

@@ -9,7 +9,7 @@ FAULT_SRC     := tests/fault
 FAULT_OBJ     := $(ARM64)/tests/fault
 FAULT_DEST    := $(ARM64)/rootfs/opt/seawall/tests/fault
 FAULT_KERNELS ?= 7.2
-FAULT_TESTS   ?= crash hostile
+FAULT_TESTS   ?= hwpoison crash hostile
 
 # The bare-metal guest: no libc, MMU off (Device memory: strict alignment),
 # linked flat and cut to an arm64 Image with objcopy.
@@ -18,6 +18,7 @@ FAULT_PAYLOAD_CFLAGS := $(CSTD) $(WARN) $(WERROR) -O2 -ffreestanding -fno-builti
 	-nostartfiles -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,$(FAULT_SRC)/crash-payload.ld
 
 FAULT_BINS := $(FAULT_DEST)/crash-payload.img $(FAULT_DEST)/sw-journal-check \
+	$(FAULT_DEST)/hwpoison-self $(FAULT_DEST)/hwpoison \
 	$(FAULT_DEST)/run $(FAULT_DEST)/crash $(FAULT_DEST)/hostile
 ARM64_BINS += $(FAULT_BINS)
 
@@ -40,12 +41,14 @@ $(FAULT_DEST)/crash-payload.img: $(FAULT_OBJ)/crash-payload.elf
 	@mkdir -p $(@D)
 	$(CROSS_COMPILE)objcopy -O binary $< $@
 
-$(FAULT_DEST)/sw-journal-check: $(FAULT_SRC)/sw-journal-check.c $(ARM64)/lib/libseawall.a
+$(FAULT_DEST)/sw-journal-check $(FAULT_DEST)/hwpoison-self: $(FAULT_DEST)/%: $(FAULT_SRC)/%.c \
+		$(ARM64)/lib/libseawall.a
 	@mkdir -p $(@D)
 	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -D_GNU_SOURCE -Iinclude -static -o $@ $< \
 		$(ARM64)/lib/libseawall.a -lpthread
 
-$(FAULT_DEST)/run $(FAULT_DEST)/crash $(FAULT_DEST)/hostile: $(FAULT_DEST)/%: $(FAULT_SRC)/%
+$(FAULT_DEST)/run $(FAULT_DEST)/crash $(FAULT_DEST)/hostile $(FAULT_DEST)/hwpoison: \
+		$(FAULT_DEST)/%: $(FAULT_SRC)/%
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
