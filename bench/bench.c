@@ -5,6 +5,7 @@
  * journal appends with and without fsync, and isolation per strategy.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,10 +130,18 @@ static void bench_journal(const char *dir)
 			return;
 		}
 		memset(&pg, 0, sizeof(pg));
+		pg.page_shift = 12;	/* a record must name a whole page */
 		t0 = now_ns();
 		for (int i = 0; i < iters; i++) {
+			int err;
+
 			pg.gpa = (uint64_t)i << 12;
-			seawall_journal_append(j, &pg);
+			err = seawall_journal_append(j, &pg);
+			if (err) {
+				printf("journal append: %s\n", strerror(-err));
+				seawall_journal_close(j);
+				return;
+			}
 		}
 		t1 = now_ns();
 		printf("journal append %s: %8.0f ns per record (%s)\n",
@@ -151,9 +160,25 @@ static void on_event(const struct seawall_event *ev, void *arg)
 		iso_err = ev->error;
 }
 
+/* MADV_HWPOISON answers with SIGBUS to the caller: a VMM's handler records it. */
+static struct seawall_ctx *sigbus_ctx;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	seawall_sigbus_record(sigbus_ctx, si->si_addr, si->si_code, si->si_addr_lsb);
+}
+
 static void bench_isolate(void)
 {
 	const int n = 256;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGBUS, &sa, NULL);
 
 	for (int strategy = SEAWALL_ISOLATE_QUARANTINE; strategy <= SEAWALL_ISOLATE_HWPOISON; strategy++) {
 		SEAWALL_OPTS(seawall_ctx_opts, o);
@@ -169,7 +194,7 @@ static void bench_isolate(void)
 		o.strategy = (unsigned int)strategy;
 		o.notify_capacity = 1024;
 		o.event_fn = on_event;
-		ctx = seawall_ctx_new(&o);
+		ctx = sigbus_ctx = seawall_ctx_new(&o);
 		ro.gpa = 0x40000000;
 		ro.size = (uint64_t)n * 4096;
 		ro.hva = mem;
