@@ -7,8 +7,8 @@ E2E_KERNELS ?= $(RIG_KERNELS)
 # Scenario modes in make check: those that pass on 7.2 and 6.12 with our
 # series (nosea runs on 6.12-plain only: make check-e2e-plain).  kernel,
 # threshold and fnv end in VM resets.  Not yet: smp4.  Its vCPUs no longer
-# see each other's memslot splits (swvm pauses them), and it passed on
-# 6.12, but on 7.2 one run lost a race in the guest: a dying victim's page
+# see each other's memslot splits (swvm pauses them), and it passed twice
+# on 6.12, but on 7.2 one run lost a race in the guest: a dying victim's page
 # went back to the guest's allocator and its kernel wrote it (EL1) before
 # the agent offlined it, so the policy rightly restarted the VM.
 E2E_MODES   ?= read write exec fnv hostile again journal sigbus kernel threshold
