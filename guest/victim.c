@@ -7,10 +7,18 @@
  *
  *   sw-victim [--write|--exec] [--after S | --file PATH | --signal]
  *             [--loop N] [--delay-ms MS] [--survive] [--quiet] [--fork]
+ *             [--hold S]
  *
  * --fork: a child shares the page (copy-on-write, never written, so the
  * same physical page); once the parent has died of its touch, the child, a
  * new task, touches the page too.  It must get SIGBUS as well, never data.
+ *
+ * --hold S: a child keeps the page mapped for S seconds and never touches
+ * it, so the page does not go back to the guest kernel's allocator when
+ * the victim dies.  Without it, the guest kernel may hand the bad page to
+ * someone else (and write it, at EL1) before the agent has offlined it: a
+ * guest-kernel consumption, and a restart.  The page is then mapped
+ * shared, so a write by the victim does not copy it first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,12 +150,14 @@ static void usage(FILE *f)
 {
 	fputs("usage: sw-victim [--write|--exec] [--after S | --file PATH | --signal]\n"
 	      "                 [--loop N] [--delay-ms MS] [--survive] [--quiet] [--no-wait] [--fork]\n"
+	      "                 [--hold S]\n"
 	      "  Allocates a page, prints its va and gpa, waits for the trigger\n"
 	      "  (default: SIGUSR1), then reads (or writes, or executes) it.\n"
 	      "  --loop N     touch it N times (default 1), --delay-ms between touches\n"
 	      "  --survive    catch SIGBUS and keep touching (a hostile guest)\n"
 	      "  --quiet      with --survive: print only the first SIGBUS\n"
 	      "  --fork       a child sharing the page touches it once the parent died\n"
+	      "  --hold S     a child keeps the page mapped S seconds (until it is offlined)\n"
 	      "  exit: 0 data read back intact, 3 data changed, 135 SIGBUS, 1 error, 2 usage\n",
 	      f);
 }
@@ -215,11 +225,12 @@ int main(int argc, char **argv)
 		{ "survive", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "fork", no_argument, NULL, 'F' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum mode mode = M_READ;
-	unsigned long after = 0, loops = 1, delay = 0;
+	unsigned long after = 0, loops = 1, delay = 0, hold = 0;
 	const char *file = NULL;
 	int wait_kind = 's', c, ret, do_fork = 0;
 	int bad;
@@ -249,6 +260,9 @@ int main(int argc, char **argv)
 		case 'S': survive = 1; break;
 		case 'q': quiet = 1; break;
 		case 'F': do_fork = 1; break;
+		case 'H':
+			if (parse_uint(optarg, &hold) || !hold) { usage(stderr); return 2; }
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -273,7 +287,7 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 
 	page = mmap(NULL, (size_t)psz, PROT_READ | PROT_WRITE | (mode == M_EXEC ? PROT_EXEC : 0),
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		    (hold ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED) {
 		fprintf(stderr, PFX "mmap: %s\n", strerror(errno));
 		return 1;
@@ -298,6 +312,21 @@ int main(int argc, char **argv)
 		       strerror(-ret));
 	else
 		printf(PFX "pid %d va %p gpa 0x%" PRIx64 "\n", (int)getpid(), (void *)page, pa);
+
+	if (hold) {
+		pid_t holder = fork();
+
+		if (holder < 0) {
+			fprintf(stderr, PFX "fork: %s\n", strerror(errno));
+			return 1;
+		}
+		if (holder == 0) {
+			for (unsigned long t = 0; t < hold * 10; t++)
+				msleep(100);
+			_exit(0);
+		}
+		printf(PFX "holder pid %d keeps the page %lu s\n", (int)holder, hold);
+	}
 
 	if (do_fork) {
 		pid_t parent = getpid(), child = fork();

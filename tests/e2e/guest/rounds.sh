@@ -8,6 +8,9 @@
 #   sw.write=1 / sw.exec=1   write or execute the page instead of reading
 #   sw.fork=1       each victim forks a child sharing its page, which
 #                   touches the page once the victim died (a new task)
+#   sw.hold=S       each victim's page stays mapped by a child for S s, so
+#                   it cannot go back to the guest's allocator (and be
+#                   written by the guest kernel) before the agent offlined it
 #   sw.kread=1      the guest kernel, not the victim, reads the page
 #                   (dd from /proc/PID/mem: a kernel-mode copy), S s after
 #                   the victim printed it; the victim itself never touches
@@ -28,6 +31,8 @@ how=
 [ "$(arg sw.write)" = 1 ] && how=--write
 [ "$(arg sw.exec)" = 1 ] && how=--exec
 [ "$(arg sw.fork)" = 1 ] && how="$how --fork"
+hold=$(arg sw.hold)
+[ -n "$hold" ] && how="$how --hold $hold"
 kread=$(arg sw.kread)
 ncpu=$(nproc)
 pin=
