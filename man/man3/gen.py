@@ -475,7 +475,10 @@ page("seawall_vcpu_inject_abort", HDR_KVM,
 entry: read PSTATE, PC, VBAR_EL1 and SCTLR_EL1 with KVM_GET_ONE_REG, compute with seawall_exc_entry(3), write
 ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1, PSTATE and PC with KVM_SET_ONE_REG. KVM has no ext_iabt_pending, so this
 is how instruction aborts are injected; the data form lets a test compare against KVM's own injection. out,
-when not NULL, receives the registers written. Only on arm64 hosts.""",
+when not NULL, receives the registers written. Only on arm64 hosts. Not right after a KVM_EXIT_MMIO: KVM
+completes the emulated access at the next KVM_RUN (it writes a load's destination register and steps PC past
+the instruction, which is now the first instruction of the vector); complete it first with a KVM_RUN with
+kvm_run.immediate_exit set, or use seawall_vcpu_inject_dabt(3), which KVM orders correctly.""",
      "0 on success, a negative errno on failure (registers may be partly written on an ioctl failure).",
      [("EBADF", "vcpu_fd is negative or not open."), ("EINVAL", "unknown kind or flags, or reserved PSTATE mode."),
       ("ENOTTY", "vcpu_fd is not a vCPU fd."),
