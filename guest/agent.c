@@ -55,6 +55,14 @@ static void mmio_wr(void *arg, uint32_t off, uint32_t val)
 #endif
 }
 
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static int offline_page(const char *path, uint64_t gpa)
 {
 	char buf[32];
@@ -80,7 +88,25 @@ static int on_page(uint64_t page, const struct swn_entry *e, enum swn_bad bad, v
 		       e->seq, e->gpa, e->size, swn_bad_text(bad));
 		return 0;
 	}
-	ret = offline_page(a->offline_path, page);
+	/*
+	 * EBUSY: memory_failure() found the page in transit (the task that
+	 * consumed the error is still exiting and freeing it).  The page is
+	 * already marked poisoned then, so the allocator will not hand it
+	 * out again; try again shortly, and take "already poisoned" as done.
+	 */
+	for (int tries = 0; ; tries++) {
+		ret = offline_page(a->offline_path, page);
+		if (ret != -EBUSY || tries == 20)
+			break;
+		msleep(50);
+	}
+#ifdef EHWPOISON
+	if (ret == -EHWPOISON) {
+		printf(PFX "offlined 0x%" PRIx64 " (size %" PRIu64 ", already poisoned)\n",
+		       page, e->size);
+		return 0;
+	}
+#endif
 	if (ret)
 		printf(PFX "offline 0x%" PRIx64 " (size %" PRIu64 ") failed: %s (errno %d)\n",
 		       page, e->size, strerror(-ret), -ret);
@@ -89,13 +115,6 @@ static int on_page(uint64_t page, const struct swn_entry *e, enum swn_bad bad, v
 	return ret;
 }
 
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static void usage(FILE *f)
 {
