@@ -7,7 +7,7 @@ KT_SRC    := tests/kernel
 KT_OBJ    := $(ARM64)/tests/kernel
 KT_DEST   := $(ARM64)/rootfs/opt/seawall/tests/kernel
 KT_TESTS  := sea_cap sea_data sea_inst sea_fnv_ttw sea_serror sea_reinject \
-             sea_hidden
+             sea_hidden rig_inject
 
 # Guest code is this same code, run at EL1 without libc support: no stack
 # protector (its guard lives in TLS), and a fixed, non-PIE link address.
