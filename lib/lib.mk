@@ -9,7 +9,7 @@ LIB_DEPS_H    := $(LIB_HDRS) lib/internal.h
 
 # The architecture seam: arm64 vCPU code on arm64, the -EOPNOTSUPP stubs
 # elsewhere.  Common code never tests the architecture.
-LIB_NATIVE_ARCH := $(if $(filter aarch64-% arm64-%,$(shell $(CC) -dumpmachine)),arm64,generic)
+LIB_NATIVE_ARCH := $(if $(filter aarch64-% arm64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),arm64,generic)
 
 LIB_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -fPIC -fvisibility=hidden -pthread \
              -D_GNU_SOURCE -Iinclude -Ilib
