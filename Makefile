@@ -9,6 +9,9 @@
 #                      ASan+UBSan, the unit tests under valgrind (no QEMU)
 #   make fuzz          the fuzzers, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make bench         benchmarks
+#   make check-fresh-host [FRESH_TARGETS="check"]
+#                      audit the install steps: FRESH_TARGETS from a fresh
+#                      clone in a clean Debian 12 root (rig/fresh-host)
 #
 # Out-of-tree: O=DIR (default ./build).  Cross compiler for the arm64 parts:
 # CROSS_COMPILE (default aarch64-linux-gnu-).
@@ -41,12 +44,12 @@ ARM64_BINS :=
 CHECK_RIG_EXTRA :=
 
 .PHONY: all check check-unit check-rig demo bench install clean distclean \
-        rig kernels arm64 host-deps help
+        rig kernels arm64 host-deps help check-fresh-host
 
 all: lib
 
 help:
-	@sed -n '2,16p' Makefile
+	@sed -n '2,18p' Makefile
 
 # Fragments: each part of the tree keeps its own rules.
 -include lib/lib.mk
@@ -88,6 +91,10 @@ check-rig: kernels
 	@$(MAKE) --no-print-directory arm64
 	@bash rig/check $(RIG_KERNELS)
 	@for t in $(CHECK_RIG_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+FRESH_TARGETS ?= check
+check-fresh-host:
+	@bash rig/fresh-host $(FRESH_TARGETS)
 
 demo: kernels
 	@$(MAKE) --no-print-directory arm64
