@@ -5,6 +5,7 @@
  * order, and the main thread's loop of boot, wait, reset.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,76 @@ static int check_file(const char *what, const char *path)
 	return 0;
 }
 
+/*
+ * The events log, opened before anything else writes it: never through a
+ * symbolic link (whoever can write its directory must not aim swvm's
+ * appends at another file), a regular file, created 0600 (0640 and the
+ * control group's with --control-group: events carry host addresses).
+ * The fd, or -1 (said why).
+ */
+static int open_events_log(const struct swvm_opts *o)
+{
+	gid_t gid = CTL_NO_GROUP;
+	bool created;
+	int fd, r;
+
+	if (o->control_group) {
+		r = swvm_group_gid("/etc/group", o->control_group, &gid);
+		if (r < 0) {
+			vm_err("--control-group %s: %s", o->control_group,
+			       r == -ENOENT ? "no such group in /etc/group" : strerror(-r));
+			return -1;
+		}
+	}
+	fd = swvm_open_own(o->events_log, O_WRONLY | O_APPEND | O_CREAT,
+			   gid == CTL_NO_GROUP ? 0600 : 0640, &created);
+	if (fd == -ELOOP) {
+		vm_err("--events-log %s: is a symbolic link; swvm does not follow links for the "
+		       "files it writes (give the file's own path)", o->events_log);
+		return -1;
+	}
+	if (fd == -EINVAL) {
+		vm_err("--events-log %s: not a regular file", o->events_log);
+		return -1;
+	}
+	if (fd < 0) {
+		vm_err("--events-log %s: %s", o->events_log, strerror(-fd));
+		return -1;
+	}
+	if (created && gid != CTL_NO_GROUP && fchown(fd, (uid_t)-1, gid) < 0) {
+		vm_err("--events-log %s: giving it to gid %u: %s", o->events_log,
+		       (unsigned int)gid, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * sea_setup() opens --events-log by its path again; the file exists by
+ * then, but the path may have been swapped.  Keep writing to the file
+ * opened above, and refuse a path that no longer names it.
+ */
+static int adopt_events_log(struct vm *vm, int fd)
+{
+	struct stat a, b;
+
+	if (vm->events_fd < 0 || fstat(fd, &a) < 0 || fstat(vm->events_fd, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		vm_err("--events-log %s: the path was replaced while swvm opened it",
+		       vm->o->events_log);
+		close(fd);
+		return -1;
+	}
+	if (dup3(fd, vm->events_fd, O_CLOEXEC) < 0) {
+		vm_err("--events-log %s: %s", vm->o->events_log, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int boot(struct vm *vm)
 {
 	if (mem_load_images(vm))
@@ -136,7 +207,7 @@ int main(int argc, char **argv)
 	struct swvm_opts o;
 	struct sigaction sa;
 	char err[256];
-	int r, status = SWVM_EXIT_ERROR;
+	int r, status = SWVM_EXIT_ERROR, events_fd = -1;
 
 	r = swvm_parse_args(argc, argv, &o, err, sizeof(err));
 	if (r == 1) {
@@ -149,6 +220,8 @@ int main(int argc, char **argv)
 	}
 	if (check_file("kernel", o.kernel) || check_file("initrd", o.initrd))
 		return SWVM_EXIT_USAGE;
+	if (o.events_log && (events_fd = open_events_log(&o)) < 0)
+		return SWVM_EXIT_ERROR;
 
 	vm->o = &o;
 	vm->quiet = o.quiet;
@@ -182,6 +255,8 @@ int main(int argc, char **argv)
 
 	if (kvm_vm_create(vm) || gic_create(vm) || mem_setup(vm) || mem_load_files(vm) ||
 	    kvm_vcpus_create(vm) || gic_finalize(vm) || sea_setup(vm))
+		return SWVM_EXIT_ERROR;
+	if (events_fd >= 0 && adopt_events_log(vm, events_fd))
 		return SWVM_EXIT_ERROR;
 	swvm_uart_init(&vm->uart, STDOUT_FILENO, uart_irq, vm);
 	if (o.control && control_start(vm, o.control))

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* swvm command line.  No getopt: the parser is pure and unit-tested. */
+/*
+ * swvm command line.  No getopt: the parser is pure and unit-tested.  Also
+ * how swvm opens the files its options name, and finds --control-group.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "swvm.h"
 
@@ -17,9 +23,11 @@ const char swvm_usage[] =
 "  --cmdline STR         appended to \"" SWVM_DEFAULT_CMDLINE "\"\n"
 "  --mem MiB             guest memory, 64..65536 (default 256)\n"
 "  --cpus N              vCPUs, 1..4 (default 1)\n"
-"  --control PATH        UNIX socket for the control protocol\n"
+"  --control PATH        UNIX socket for the control protocol (mode 0600)\n"
+"  --control-group GROUP  let GROUP use the control socket too (mode 0660)\n"
+"  --allow-inject-test   serve the control socket's inject-test (test rigs only)\n"
 "  --journal PATH        poisoned-page journal (reloaded at start)\n"
-"  --events-log PATH     append every event as a JSON line\n"
+"  --events-log PATH     append every event as a JSON line (created 0600)\n"
 "  --metrics PATH        Prometheus textfile, rewritten after each event\n"
 "  --restart-after N     restart the VM at N distinct bad pages (0: never; default 8)\n"
 "  --no-restart-on-kernel  keep running when the guest kernel consumed an error\n"
@@ -70,6 +78,7 @@ static const struct opt opts[] = {
 	{ "metrics", A_STR }, { "restart-after", A_UINT, 0, 1000000 },
 	{ "no-restart-on-kernel", A_NONE }, { "max-restarts", A_UINT, 0, 1000000 },
 	{ "quiet", A_NONE }, { "hugetlb", A_NONE }, { "help", A_NONE },
+	{ "control-group", A_STR }, { "allow-inject-test", A_NONE },
 };
 
 int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
@@ -143,12 +152,96 @@ int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 			o->quiet = true;
 		else if (!strcmp(op->name, "hugetlb"))
 			o->hugetlb = true;
+		else if (!strcmp(op->name, "control-group"))
+			o->control_group = val;
+		else if (!strcmp(op->name, "allow-inject-test"))
+			o->allow_inject_test = true;
 	}
 	if (o->hugetlb && o->mem_mib % 2)
 		return fail(err, errlen, "--hugetlb needs --mem in whole 2 MiB pages");
 	if (!o->kernel)
 		return fail(err, errlen, "--kernel IMAGE is required");
+	if (o->control_group && !o->control)
+		return fail(err, errlen, "--control-group needs --control PATH");
 	if (o->cmdline && strlen(o->cmdline) + sizeof(SWVM_DEFAULT_CMDLINE) + 1 > 2048)
 		return fail(err, errlen, "--cmdline: longer than the 2048 bytes the guest accepts");
 	return 0;
+}
+
+int swvm_open_own(const char *path, int flags, mode_t mode, bool *created)
+{
+	/*
+	 * O_NOFOLLOW: whoever can write the directory must not point the
+	 * file swvm appends to at another (root's, say).  O_NONBLOCK: a FIFO
+	 * planted there must not hang the open; it is refused below.
+	 */
+	int base = (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
+	int fd = -1;
+
+	*created = false;
+	if (flags & O_CREAT) {
+		fd = open(path, base | O_CREAT | O_EXCL, mode);
+		if (fd >= 0)
+			*created = true;
+		else if (errno != EEXIST)
+			return -errno;
+	}
+	if (fd < 0)
+		fd = open(path, base);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (!(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int swvm_group_gid(const char *group_file, const char *name, gid_t *gid)
+{
+	char line[4096];
+	unsigned int u;
+	FILE *f;
+	int r = -ENOENT;
+
+	/* A number is a gid as it stands. */
+	if (!parse_uint(name, 0, INT_MAX, &u)) {
+		*gid = (gid_t)u;
+		return 0;
+	}
+	/* Read by hand: getgrnam() in a static binary needs glibc's NSS modules. */
+	f = fopen(group_file, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *pw, *id, *end;
+
+		pw = strchr(line, ':');
+		if (!pw)
+			continue;
+		*pw++ = 0;
+		id = strchr(pw, ':');
+		if (!id || strcmp(line, name))
+			continue;
+		id++;
+		end = strchr(id, ':');
+		if (end)
+			*end = 0;
+		if (!parse_uint(id, 0, INT_MAX, &u)) {
+			*gid = (gid_t)u;
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
 }

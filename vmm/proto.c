@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The control protocol's request parser and reply helpers: one request
- * line per connection, "VERB [ARGS]\n", at most CTL_MAX_REQUEST bytes.
- * Pure functions: no I/O, unit-tested with malformed and oversized input.
+ * The control protocol's request parser, request reader and reply
+ * helpers: one request line per connection, "VERB [ARGS]\n", at most
+ * CTL_MAX_REQUEST bytes.  No I/O of their own (the reader's comes through
+ * struct ctl_io): unit-tested and fuzzed with malformed, oversized and
+ * oddly chunked input.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -172,4 +176,64 @@ int ctl_error_line(char *buf, size_t cap, int code, const char *why)
 
 	ctl_json_escape(esc, sizeof(esc), why ? why : "error");
 	return snprintf(buf, cap, "{\"error\":\"%s\",\"code\":%d}\n", esc, code);
+}
+
+int ctl_read_request(const struct ctl_io *io, char *buf, size_t cap, uint64_t deadline_ns)
+{
+	size_t len = 0;
+	bool line = false;
+
+	if (cap > CTL_MAX_REQUEST)
+		cap = CTL_MAX_REQUEST;
+	while (len < cap) {
+		uint64_t now = io->now_ns(io->arg), left;
+		int timeout_ms;
+		long r;
+
+		/*
+		 * Once the line is in, take only what the client sent along
+		 * with it, without waiting: a second line is a 400, not a
+		 * second request.
+		 */
+		if (line) {
+			timeout_ms = 0;
+		} else {
+			if (now >= deadline_ns)
+				return -CTL_E_TIMEOUT;
+			left = (deadline_ns - now + 999999) / 1000000;
+			timeout_ms = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		r = io->read(io->arg, buf + len, cap - len, timeout_ms);
+		if (r == -EINTR)
+			continue;
+		if (r == -EAGAIN && line)
+			break;
+		if (r == -EAGAIN)
+			continue;	/* the clock decides */
+		if (r < 0 || (size_t)r > cap - len)
+			return line ? (int)len : -CTL_E_MALFORMED;
+		if (r == 0)
+			break;		/* end of file ends the line too */
+		if (!line && memchr(buf + len, '\n', (size_t)r))
+			line = true;
+		len += (size_t)r;
+	}
+	if (len == cap && !line)
+		return -CTL_E_TOOLONG;	/* cap bytes and still no newline */
+	return (int)len;
+}
+
+bool ctl_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+		      uid_t self, gid_t group)
+{
+	if (uid == 0 || uid == self)
+		return true;
+	if (group == CTL_NO_GROUP)
+		return false;
+	if (gid == group)
+		return true;
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
 }

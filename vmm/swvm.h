@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 struct seawall_ctx;
 
@@ -52,6 +53,8 @@ struct swvm_opts {
 	unsigned int max_restarts;	/* default 8 */
 	bool quiet;
 	bool hugetlb;			/* back RAM with 2 MiB hugetlb pages */
+	const char *control_group;	/* the socket 0660 for this group (name or gid) */
+	bool allow_inject_test;		/* serve inject-test (test rigs only) */
 };
 
 #define SWVM_DEFAULT_CMDLINE "console=ttyS0 earlycon=uart8250,mmio,0x9000000 panic=-1"
@@ -62,6 +65,16 @@ struct swvm_opts {
 int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 		    char *err, size_t errlen);
 extern const char swvm_usage[];
+
+/*
+ * Open a file swvm itself writes (--events-log): never through a symbolic
+ * link (-ELOOP), only a regular file (-EINVAL otherwise), close-on-exec.
+ * With O_CREAT, a file it creates gets mode and *created is set.  The fd,
+ * or -errno.
+ */
+int swvm_open_own(const char *path, int flags, mode_t mode, bool *created);
+/* The gid of a group, by name or number, from an /etc/group-format file. 0 or -errno. */
+int swvm_group_gid(const char *group_file, const char *name, gid_t *gid);
 
 /* ---- proto.c: the control protocol ("seawall-control", version 1) ---- */
 #define CTL_PROTOCOL		"seawall-control"
@@ -81,6 +94,7 @@ enum ctl_verb {
 #define CTL_E_MALFORMED		400	/* not a well-formed request line */
 #define CTL_E_TIMEOUT		408	/* no complete line in time */
 #define CTL_E_TOOLONG		413	/* longer than CTL_MAX_REQUEST */
+#define CTL_E_FORBIDDEN		403	/* peer not allowed; inject-test not enabled */
 #define CTL_E_UNKNOWN		404	/* unknown verb */
 #define CTL_E_INTERNAL		500
 #define CTL_E_UNSUPPORTED	501	/* the host lacks it (sea_inject) */
@@ -102,6 +116,38 @@ int ctl_parse(const char *buf, size_t len, struct ctl_req *req, const char **why
 size_t ctl_json_escape(char *dst, size_t cap, const char *s);
 /* {"error":"<why>","code":N}\n into buf; returns its length. */
 int ctl_error_line(char *buf, size_t cap, int code, const char *why);
+
+/*
+ * How the request reader reaches its client, injected so that tests and
+ * the fuzzer drive it without sockets or real time.  read: at most cap
+ * bytes, waiting at most timeout_ms; the count, 0 at end of file, -EAGAIN
+ * when nothing came in time, another -errno on error.  now_ns: a
+ * monotonic clock.
+ */
+struct ctl_io {
+	long (*read)(void *arg, char *buf, size_t cap, int timeout_ms);
+	uint64_t (*now_ns)(void *arg);
+	void *arg;
+};
+
+/*
+ * Read one request into buf (cap bytes, at most CTL_MAX_REQUEST are used)
+ * before the clock reaches deadline_ns: the whole deadline is for the
+ * request, however the client chunks it.  Returns the bytes to hand to
+ * ctl_parse(): the line and whatever the client sent along with it (a
+ * second line makes that a 400); or -CTL_E_TIMEOUT, -CTL_E_TOOLONG
+ * (CTL_MAX_REQUEST bytes and no newline), -CTL_E_MALFORMED (read error).
+ */
+int ctl_read_request(const struct ctl_io *io, char *buf, size_t cap, uint64_t deadline_ns);
+
+#define CTL_NO_GROUP		((gid_t)-1)
+/*
+ * May a peer with these credentials (SO_PEERCRED's uid and gid, and its
+ * supplementary groups) use the socket of a swvm running as self?  Root
+ * and self always, members of group (CTL_NO_GROUP: none) too.
+ */
+bool ctl_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+		      uid_t self, gid_t group);
 
 /* ---- notify.c: the seawall,notify-v1 MMIO device ---- */
 #define SWVM_NOTIFY_MAGIC	0x544e5753u	/* "SWNT" */

@@ -28,3 +28,7 @@ check-unit: unit-build lib
 	 ABI_MAP=lib/libseawall.map ABI_MAN=man/man3 \
 	 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	 sh tests/unit/run.sh --headers $(UNIT_BINS) $(UNIT_ASAN_BINS)
+
+# swvm's control socket, built from its sources (vmm/control.c with the KVM side stubbed).
+$(NATIVE)/unit/test_swvm_control $(NATIVE)/unit-asan/test_swvm_control: vmm/control.c vmm/proto.c \
+	vmm/options.c vmm/swvm.h vmm/vm.h
