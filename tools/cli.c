@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <seawall.h>
 
@@ -25,6 +26,38 @@ int cli_parse_u64(const char *s, uint64_t *v)
 	errno = 0;
 	*v = strtoull(s, &end, hex ? 16 : 10);
 	return errno || *end ? -EINVAL : 0;
+}
+
+static const char *file_kind(unsigned int mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	default: return "not a socket";
+	}
+}
+
+void cli_connect_error(char *msg, size_t len, const char *path, int err, unsigned int mode)
+{
+	/* connect() to a file that is not a socket says ECONNREFUSED, not ENOTSOCK. */
+	if (mode && !S_ISSOCK(mode) && (err == ECONNREFUSED || err == ENOTSOCK))
+		snprintf(msg, len, "%s is %s, not a socket: give seawall --control the path "
+			 "given to swvm --control", path, file_kind(mode));
+	else if (err == ENOENT)
+		snprintf(msg, len, "no control socket at %s: is swvm running "
+			 "(swvm --control PATH, seawall --control PATH)?", path);
+	else if (err == ECONNREFUSED)
+		snprintf(msg, len, "nothing listens on %s (a stale socket: swvm is not running)",
+			 path);
+	else if (err == EACCES || err == EPERM)
+		snprintf(msg, len, "permission denied on %s: swvm's control socket is for the "
+			 "user swvm runs as and root, and the group given to swvm --control-group",
+			 path);
+	else
+		snprintf(msg, len, "cannot connect to %s: %s", path, strerror(err));
 }
 
 static int parse_line(const char *line, struct sj_obj *o)

@@ -30,6 +30,13 @@ struct cli_hello {
 int cli_parse_u64(const char *s, uint64_t *v);
 
 /*
+ * What to tell the user when connect() to the control socket at path
+ * failed with err (an errno); mode: path's st_mode from stat(), 0 when
+ * stat() failed too.  One line, no newline, into msg.
+ */
+void cli_connect_error(char *msg, size_t len, const char *path, int err, unsigned int mode);
+
+/*
  * Is line an error reply ({"error":"...","code":N})?  1 with msg set to
  * "TEXT (code N)", 0 if not, -EINVAL when line is not a JSON object.
  */

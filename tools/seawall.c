@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "cli.h"
@@ -81,17 +82,12 @@ static int conn_open(struct conn *c, int timeout_ms)
 	}
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int e = errno;
+		struct stat st;
+		char msg[512];
 
-		if (e == ENOENT)
-			fprintf(stderr, "seawall: no control socket at %s: is swvm running "
-				"(swvm --control PATH, seawall --control PATH)?\n", control);
-		else if (e == ECONNREFUSED)
-			fprintf(stderr, "seawall: nothing listens on %s (a stale socket: "
-				"swvm is not running)\n", control);
-		else if (e == ENOTSOCK)
-			fprintf(stderr, "seawall: %s is not a socket\n", control);
-		else
-			fprintf(stderr, "seawall: cannot connect to %s: %s\n", control, strerror(e));
+		cli_connect_error(msg, sizeof(msg), control, e,
+				  stat(control, &st) ? 0 : (unsigned int)st.st_mode);
+		fprintf(stderr, "seawall: %s\n", msg);
 		close(c->fd);
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../tools/json.c"
 #include "../../tools/cli.c"
@@ -219,8 +220,35 @@ static void test_numbers(void)
 	       "number: junk refused");
 }
 
+/* What seawall says when it cannot reach swvm, from connect()'s errno and a stat(). */
+static void test_connect(void)
+{
+	char m[512];
+
+	cli_connect_error(m, sizeof(m), "/tmp/f", ECONNREFUSED, S_IFREG | 0644);
+	tap_ok(strstr(m, "/tmp/f is a regular file, not a socket") != NULL, "regular file: %s", m);
+	cli_connect_error(m, sizeof(m), "/tmp/d", ECONNREFUSED, S_IFDIR | 0755);
+	tap_ok(strstr(m, "is a directory, not a socket") != NULL, "directory: %s", m);
+	cli_connect_error(m, sizeof(m), "/tmp/s", ECONNREFUSED, S_IFSOCK | 0600);
+	tap_ok(strstr(m, "nothing listens on /tmp/s") != NULL, "stale socket: %s", m);
+	cli_connect_error(m, sizeof(m), "/tmp/s", EACCES, S_IFSOCK | 0600);
+	tap_ok(strstr(m, "permission denied on /tmp/s") && strstr(m, "--control-group"),
+	       "permission: %s", m);
+	cli_connect_error(m, sizeof(m), "/tmp/n", ENOENT, 0);
+	tap_ok(strstr(m, "no control socket at /tmp/n") != NULL, "absent: %s", m);
+	cli_connect_error(m, sizeof(m), "/tmp/x", ETIMEDOUT, 0);
+	tap_ok(strstr(m, "cannot connect to /tmp/x") != NULL, "other: %s", m);
+
+	/* swvm's refusals come back as error replies the user reads as they are. */
+	tap_eq(cli_reply_error("{\"error\":\"inject-test is not enabled: swvm serves it only "
+			       "with --allow-inject-test (test rigs)\",\"code\":403}", m, sizeof(m)), 1,
+	       "inject-test refused is an error reply");
+	tap_ok(strstr(m, "--allow-inject-test") && strstr(m, "(code 403)"), "%s", m);
+}
+
 int main(void)
 {
+	test_connect();
 	test_json();
 	test_hello();
 	test_errors();
