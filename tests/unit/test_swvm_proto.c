@@ -149,7 +149,8 @@ static void options(void)
 	const char *ok2[] = { "swvm", "--kernel=Image", "--initrd", "i.cpio", "--cmdline", "quiet",
 			      "--mem", "1024", "--cpus=4", "--control", "/run/c", "--journal", "j",
 			      "--events-log", "e", "--metrics", "m", "--restart-after", "0",
-			      "--no-restart-on-kernel", "--max-restarts", "2", "--quiet", "--hugetlb", NULL };
+			      "--no-restart-on-kernel", "--max-restarts", "2", "--quiet", "--hugetlb",
+			      "--control-group", "kvm", "--allow-inject-test", NULL };
 	const char *help[] = { "swvm", "--mem", "128", "--help", NULL };
 	static const struct {
 		const char *v[6];
@@ -169,18 +170,21 @@ static void options(void)
 		{ { "swvm", "--kernel", "I", "--quiet=1", NULL }, "takes no value" },
 		{ { "swvm", "--kern", "I", NULL }, "unknown option" },
 		{ { "swvm", "--kernel", "I", "--hugetlb", "--mem=65", NULL }, "whole 2 MiB pages" },
+		{ { "swvm", "--kernel", "I", "--control-group", "kvm", NULL }, "needs --control" },
+		{ { "swvm", "--kernel", "I", "--allow-inject-test=1", NULL }, "takes no value" },
 	};
 
 	tap_eq(args(ok1, &o, err), 0, "minimal command line");
 	tap_ok(o.mem_mib == 256 && o.cpus == 1 && o.max_restarts == 8 && !o.restart_after_set &&
 	       !o.quiet && !o.initrd, "defaults");
+	tap_ok(!o.allow_inject_test && !o.control_group, "inject-test off, no control group by default");
 	tap_eq(args(ok2, &o, err), 0, "every option");
 	tap_ok(!strcmp(o.kernel, "Image") && !strcmp(o.initrd, "i.cpio") &&
 	       !strcmp(o.cmdline, "quiet") && o.mem_mib == 1024 && o.cpus == 4 &&
 	       !strcmp(o.control, "/run/c") && !strcmp(o.journal, "j") &&
 	       !strcmp(o.events_log, "e") && !strcmp(o.metrics, "m") && o.restart_after_set &&
 	       o.restart_after == 0 && o.no_restart_on_kernel && o.max_restarts == 2 && o.quiet &&
-	       o.hugetlb,
+	       o.hugetlb && !strcmp(o.control_group, "kvm") && o.allow_inject_test,
 	       "every option's value");
 	tap_eq(args(help, &o, err), 1, "--help wins");
 	for (size_t i = 0; i < sizeof(bad_args) / sizeof(bad_args[0]); i++) {
