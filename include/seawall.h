@@ -178,6 +178,7 @@ struct seawall_ctx_opts {
 	void *log_arg;
 	unsigned int has_ras;		/* the VM has FEAT_RAS (see SEAWALL_SEA_DECODE_RAS) */
 	unsigned int has_mte;		/* the VM has FEAT_MTE (see SEAWALL_EXC_MTE) */
+	unsigned int event_hva;		/* 1: events carry host addresses (hva); 0: hva is 0 */
 };
 
 SEAWALL_API struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts);

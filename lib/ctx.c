@@ -28,6 +28,9 @@
 #define DEFAULT_NOTIFY_CAP	64
 #define TOKEN			64	/* rate-limit fixed point: 1 token */
 #define MAX_BURST		1000
+#define MAX_RATE		1000000	/* reports per second; keeps token_clock() in range */
+#define LSB_MAX			47	/* si_addr_lsb: past it, larger than a 48-bit space */
+#define UNIT_MAX_PAGES		512	/* pages of one poisoned unit recorded one by one */
 
 struct sw_err {
 	unsigned int source;
@@ -47,12 +50,34 @@ struct sw_evbuf {
 	unsigned int n;
 };
 
+/*
+ * Make room for a restart in a full buffer: drop the newest event that is
+ * not one, and give the later ones their numbers back so that the
+ * sequence the VMM sees has no gap.
+ */
+static bool ev_make_room(struct seawall_ctx *ctx, struct sw_evbuf *eb)
+{
+	for (unsigned int i = eb->n; i-- > 0;) {
+		if (eb->ev[i].type == SEAWALL_EV_RESTART)
+			continue;
+		for (unsigned int k = i; k + 1 < eb->n; k++) {
+			eb->ev[k] = eb->ev[k + 1];
+			eb->ev[k].seq--;
+		}
+		eb->n--;
+		ctx->ev_seq--;
+		return true;
+	}
+	return false;
+}
+
 static struct seawall_event *ev_add(struct seawall_ctx *ctx, struct sw_evbuf *eb,
 				    unsigned int type, const struct sw_err *e)
 {
 	struct seawall_event *ev;
 
-	if (eb->n == SW_ARRAY_SIZE(eb->ev))
+	if (eb->n == SW_ARRAY_SIZE(eb->ev) &&
+	    (type != SEAWALL_EV_RESTART || !ev_make_room(ctx, eb)))
 		return NULL;
 	ev = &eb->ev[eb->n++];
 	memset(ev, 0, sizeof(*ev));
@@ -64,7 +89,8 @@ static struct seawall_event *ev_add(struct seawall_ctx *ctx, struct sw_evbuf *eb
 		ev->source = e->source;
 		ev->gpa = e->gpa_valid ? e->gpa : 0;
 		ev->gva = e->gva;
-		ev->hva = e->hva;
+		/* A host address says where the VMM's memory is: only when asked. */
+		ev->hva = ctx->o.event_hva ? e->hva : 0;
 		ev->esr = e->esr;
 		ev->guest_el = e->guest_el;
 		ev->reason = e->reason;
@@ -89,6 +115,21 @@ static void set_policy_defaults(struct sw_policy *p, const struct seawall_policy
 	if (p->rate_burst > MAX_BURST)
 		p->rate_burst = MAX_BURST;
 	p->rate_per_sec = o->rate_per_sec ? o->rate_per_sec : SEAWALL_POLICY_DEFAULT_RATE;
+	if (p->rate_per_sec > MAX_RATE)
+		p->rate_per_sec = MAX_RATE;
+}
+
+/*
+ * Token units earned from the epoch to t.  The refill between two hits is
+ * the difference of two of these, not (t1 - t0) * rate truncated: that
+ * truncation lost everything below one unit at every hit, so a page hit
+ * more often than TOKEN * rate times a second never refilled at all.
+ */
+static uint64_t token_clock(uint64_t t, unsigned int rate)
+{
+	uint64_t per_sec = (uint64_t)rate * TOKEN;
+
+	return t / 1000000000u * per_sec + t % 1000000000u * per_sec / 1000000000u;
 }
 
 int seawall_ctx_set_policy(struct seawall_ctx *ctx, const struct seawall_policy_opts *opts)
@@ -135,13 +176,15 @@ static struct sw_region *region_by_hva(struct seawall_ctx *ctx, uint64_t hva)
 
 static void request_restart(struct seawall_ctx *ctx, struct sw_evbuf *eb,
 			    const struct sw_err *e, struct seawall_outcome *out,
-			    unsigned int why)
+			    unsigned int why, bool event)
 {
 	struct seawall_event *ev;
 
 	out->actions |= SEAWALL_ACT_RESTART;
 	out->restart_reason = why;
 	ctx->st.restarts_requested++;
+	if (!event)
+		return;
 	ev = ev_add(ctx, eb, SEAWALL_EV_RESTART, e);
 	if (ev) {
 		ev->restart_reason = why;
@@ -159,7 +202,9 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 	struct sw_region *r = NULL;
 	struct sw_lpage *p;
 	uint32_t inject = 0;
-	bool fresh, report = true;
+	uint16_t old_actions;
+	uint8_t old_flags;
+	bool fresh, moved, changed, report = true;
 	uint64_t now;
 	int rc;
 
@@ -188,7 +233,7 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 			ev->reason = out->reason;
 			ev->actions = out->actions | SEAWALL_ACT_RESTART;
 		}
-		request_restart(ctx, eb, e, out, SEAWALL_RESTART_UNATTRIBUTABLE);
+		request_restart(ctx, eb, e, out, SEAWALL_RESTART_UNATTRIBUTABLE, true);
 		out->reason = ev ? ev->reason : out->reason;
 		return;
 	}
@@ -204,17 +249,27 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 			ev->error = rc;
 			ev->reason = out->reason;
 		}
-		request_restart(ctx, eb, e, out, SEAWALL_RESTART_LOST);
+		request_restart(ctx, eb, e, out, SEAWALL_RESTART_LOST, true);
 		return;
 	}
 
 	now = sw_now_ns();
-	fresh = rc == 1 || (p->flags & SEAWALL_PAGE_REPLACED);
+	old_actions = p->actions;
+	old_flags = p->flags & SW_PAGE_PUBLIC;
+	/* A journal's page of another size here was never this region's page. */
+	moved = rc == 0 && p->page_shift != r->page_shift;
+	fresh = rc == 1 || (p->flags & SEAWALL_PAGE_REPLACED) || moved;
 	if (rc == 1) {
 		p->first_ns = now;
 		p->source = (uint8_t)e->source;
 		p->page_shift = (uint8_t)r->page_shift;
 		ctx->st.poisoned_pages++;
+	}
+	if (moved) {
+		if (!(p->flags & SEAWALL_PAGE_REPLACED) && ctx->outside_pages)
+			ctx->outside_pages--;
+		p->page_shift = (uint8_t)r->page_shift;
+		p->flags &= (uint8_t)~(SEAWALL_PAGE_ISOLATED | SEAWALL_PAGE_NOTIFIED);
 	}
 	p->hits++;
 	if (e->esr)
@@ -264,10 +319,12 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 		}
 	} else {
 		/* A known page again: refill the bucket, then spend a token. */
-		uint64_t dt = now > p->last_ns ? now - p->last_ns : 0;
-		uint64_t t = p->tokens + dt / 1000 * pol->rate_per_sec * TOKEN / 1000000;
+		uint64_t t = p->tokens;
 		uint64_t cap = (uint64_t)pol->rate_burst * TOKEN;
 
+		if (now > p->last_ns)
+			t += token_clock(now, pol->rate_per_sec) -
+			     token_clock(p->last_ns, pol->rate_per_sec);
 		if (t > cap)
 			t = cap;
 		if (t >= TOKEN) {
@@ -294,21 +351,36 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 		out->restart_reason = SEAWALL_RESTART_THRESHOLD;
 
 	p->actions |= (uint16_t)(out->actions | (out->restart_reason ? SEAWALL_ACT_RESTART : 0));
-	if (report && ctx->journal) {
+	/*
+	 * A record per change of state (a new page, a flag, an action never
+	 * taken before on it), not per hit: a guest that hits its pages in a
+	 * loop must not grow the journal nor wait for an fsync each time.
+	 * Counters are written with the next change, or at seawall_ctx_free().
+	 */
+	changed = fresh || !(old_actions & SEAWALL_ACT_JOURNALED) ||
+		  (p->flags & SW_PAGE_PUBLIC) != old_flags ||
+		  (p->actions | SEAWALL_ACT_JOURNALED) != (old_actions | SEAWALL_ACT_JOURNALED);
+	if (ctx->journal && changed) {
 		p->actions |= SEAWALL_ACT_JOURNALED;
-		rc = sw_journal_append_lpage(ctx->journal, p);
+		rc = sw_journal_append_lpage(ctx->journal, p, true);
 		if (rc) {
 			p->actions &= (uint16_t)~SEAWALL_ACT_JOURNALED;
+			p->flags |= SW_PAGE_UNSAVED;
 			ctx->st.journal_errors++;
-			sw_log(ctx, SEAWALL_LOG_ERR, "journal append failed: %s", strerror(-rc));
-			ev = ev_add(ctx, eb, SEAWALL_EV_JOURNAL_ERROR, e);
-			if (ev) {
-				ev->error = rc;
-				ev->page_gpa = out->page_gpa;
+			if (report) {
+				sw_log(ctx, SEAWALL_LOG_ERR, "journal append failed: %s",
+				       strerror(-rc));
+				ev = ev_add(ctx, eb, SEAWALL_EV_JOURNAL_ERROR, e);
+				if (ev) {
+					ev->error = rc;
+					ev->page_gpa = out->page_gpa;
+				}
 			}
 		} else {
 			out->actions |= SEAWALL_ACT_JOURNALED;
 		}
+	} else if (ctx->journal) {
+		p->flags |= SW_PAGE_UNSAVED;
 	}
 	if (report) {
 		ev = ev_add(ctx, eb, fresh ? SEAWALL_EV_POISON : SEAWALL_EV_REPEAT, e);
@@ -320,8 +392,10 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 			ev->restart_reason = out->restart_reason;
 		}
 	}
+	/* Every hit still asks for the restart; the event only within the rate limit. */
 	if (out->restart_reason)
-		request_restart(ctx, eb, e, out, out->restart_reason);
+		request_restart(ctx, eb, e, out, out->restart_reason,
+				report || !(old_actions & SEAWALL_ACT_RESTART));
 }
 
 static int run_err(struct seawall_ctx *ctx, const struct sw_err *e, struct seawall_outcome *out)
@@ -524,6 +598,9 @@ int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, shor
 
 	if (!ctx || (si_code != BUS_MCEERR_AR && si_code != BUS_MCEERR_AO))
 		return -EINVAL;
+	/* 0: not known (the region's page); otherwise from a page to the address space. */
+	if (lsb && (lsb < 12 || lsb > LSB_MAX))
+		return -EINVAL;
 	tid = (int)syscall(SYS_gettid);
 	if (si_code == BUS_MCEERR_AR && tid == atomic_load(&ctx->self_poison_tid)) {
 		uint64_t a = (uint64_t)(uintptr_t)addr, start = atomic_load(&ctx->self_poison);
@@ -537,6 +614,74 @@ int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, shor
 	r = sw_sigq_push(&ctx->sigq, (uint64_t)(uintptr_t)addr, si_code, lsb, tid);
 	errno = saved;
 	return r;
+}
+
+static void merge_outcome(struct seawall_outcome *out, const struct seawall_outcome *one)
+{
+	out->actions |= one->actions & ~SEAWALL_ACT_INJECT;
+	if (one->restart_reason)
+		out->restart_reason = one->restart_reason;
+	if (one->reason)
+		out->reason = one->reason;
+}
+
+/*
+ * The other pages of a poisoned unit larger than the region's page
+ * (si_addr_lsb above the page shift the VMM registered): each is as bad
+ * as the one the signal named.  Each goes through on its own, so that
+ * its events fit the buffer; none is injected (the vCPU takes one abort).
+ */
+static void unit_pages(struct seawall_ctx *ctx, const struct sw_err *first, uint64_t addr,
+		       int lsb, struct seawall_outcome *out)
+{
+	struct seawall_outcome one;
+	struct sw_evbuf eb = { .n = 0 };
+	struct sw_region *r;
+	uint64_t unit = 1ull << lsb, base, lo, hi, rbase, rend, ps;
+
+	pthread_mutex_lock(&ctx->lock);
+	r = region_by_hva(ctx, addr);
+	if (!r || (unsigned int)lsb <= r->page_shift) {
+		pthread_mutex_unlock(&ctx->lock);
+		return;
+	}
+	ps = r->page_size;
+	rbase = (uint64_t)(uintptr_t)r->hva;
+	rend = rbase + r->size;
+	/* Host addresses are user addresses (below 2^48): no sum here wraps. */
+	base = addr & ~(unit - 1);
+	lo = base > rbase ? base : rbase;
+	hi = base + unit < rend ? base + unit : rend;
+	if ((hi - lo) / ps > UNIT_MAX_PAGES) {
+		struct seawall_event *ev;
+
+		/* More than we record one by one: the VM has lost too much to go on. */
+		memset(&one, 0, sizeof(one));
+		ev = ev_add(ctx, &eb, SEAWALL_EV_UNATTRIBUTABLE, first);
+		if (ev)
+			ev->reason = one.reason = "poisoned unit spans too many guest pages";
+		request_restart(ctx, &eb, first, &one, SEAWALL_RESTART_LOST, true);
+		pthread_mutex_unlock(&ctx->lock);
+		ev_flush(ctx, &eb);
+		merge_outcome(out, &one);
+		return;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	for (uint64_t a = lo; a < hi; a += ps) {
+		struct sw_err e = *first;
+
+		if (a == (addr & ~(ps - 1)))
+			continue;
+		e.kind = 0;
+		e.hva = a;
+		e.gpa = r->gpa + (a - rbase);
+		eb.n = 0;
+		pthread_mutex_lock(&ctx->lock);
+		process_locked(ctx, &e, &one, &eb);
+		pthread_mutex_unlock(&ctx->lock);
+		ev_flush(ctx, &eb);
+		merge_outcome(out, &one);
+	}
 }
 
 int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seawall_outcome *out)
@@ -560,6 +705,9 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 	me = (int)syscall(SYS_gettid);
 
 	for (;;) {
+		struct sw_region *r;
+		struct sw_err e;
+
 		eb.n = 0;
 		pthread_mutex_lock(&ctx->lock);
 		lost = atomic_load(&ctx->sigq.overflow) - atomic_load(&ctx->sigq.overflow_seen);
@@ -574,7 +722,7 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 				ev->reason = "SIGBUS queue full: records lost";
 			}
 			memset(&one, 0, sizeof(one));
-			request_restart(ctx, &eb, NULL, &one, SEAWALL_RESTART_LOST);
+			request_restart(ctx, &eb, NULL, &one, SEAWALL_RESTART_LOST, true);
 			out->actions |= one.actions;
 			out->restart_reason = one.restart_reason;
 		}
@@ -583,42 +731,34 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 			ev_flush(ctx, &eb);
 			break;
 		}
-		{
-			struct sw_err e;
-			struct sw_region *r = region_by_hva(ctx, addr);
-
-			memset(&e, 0, sizeof(e));
-			e.source = code == BUS_MCEERR_AR ? SEAWALL_SRC_SIGBUS_AR :
-				   SEAWALL_SRC_SIGBUS_AO;
-			e.hva = addr;
-			e.guest_el = -1;
-			/* Only the thread that took an AR signal has the vCPU to put it in. */
-			if (code == BUS_MCEERR_AR && tid == me)
-				e.kind = SEAWALL_ABORT_DATA;
-			if (r) {
-				e.gpa_valid = true;
-				e.gpa = r->gpa + (addr - (uint64_t)(uintptr_t)r->hva);
-			} else {
-				e.reason = "host address outside every region";
-			}
-			(void)lsb;
-			process_locked(ctx, &e, &one, &eb);
-			pthread_mutex_unlock(&ctx->lock);
-			ev_flush(ctx, &eb);
-			if (one.actions & SEAWALL_ACT_INJECT_DABT) {
-				inject_here = true;
-				last = e;
-			}
-			out->actions |= one.actions & ~SEAWALL_ACT_INJECT;
-			if (one.restart_reason)
-				out->restart_reason = one.restart_reason;
-			out->gpa = one.gpa;
-			out->page_gpa = one.page_gpa;
-			out->page_size = one.page_size;
-			out->hits = one.hits;
-			if (one.reason)
-				out->reason = one.reason;
+		r = region_by_hva(ctx, addr);
+		memset(&e, 0, sizeof(e));
+		e.source = code == BUS_MCEERR_AR ? SEAWALL_SRC_SIGBUS_AR : SEAWALL_SRC_SIGBUS_AO;
+		e.hva = addr;
+		e.guest_el = -1;
+		/* Only the thread that took an AR signal has the vCPU to put it in. */
+		if (code == BUS_MCEERR_AR && tid == me)
+			e.kind = SEAWALL_ABORT_DATA;
+		if (r) {
+			e.gpa_valid = true;
+			e.gpa = r->gpa + (addr - (uint64_t)(uintptr_t)r->hva);
+		} else {
+			e.reason = "host address outside every region";
 		}
+		process_locked(ctx, &e, &one, &eb);
+		pthread_mutex_unlock(&ctx->lock);
+		ev_flush(ctx, &eb);
+		if (one.actions & SEAWALL_ACT_INJECT_DABT) {
+			inject_here = true;
+			last = e;
+		}
+		merge_outcome(out, &one);
+		out->gpa = one.gpa;
+		out->page_gpa = one.page_gpa;
+		out->page_size = one.page_size;
+		out->hits = one.hits;
+		if (r && lsb)
+			unit_pages(ctx, &e, addr, lsb, out);
 		n++;
 	}
 	/* One abort per KVM_RUN return is all the vCPU can take. */
@@ -636,8 +776,9 @@ static int reload_page(const struct seawall_page *pg, void *arg)
 	struct sw_lpage *p;
 	int rc = sw_ledger_insert(&ctx->ledger, pg->gpa, &p);
 
+	/* More distinct pages than max_pages: the caller tells the user why. */
 	if (rc < 0)
-		return rc;
+		return rc == -ENOSPC ? -EOVERFLOW : rc;
 	if (rc == 1 || pg->first_ns < p->first_ns)
 		p->first_ns = pg->first_ns;
 	if (rc == 1)
@@ -665,6 +806,11 @@ static int open_journal(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 	if (!ctx->journal)
 		return -errno;
 	r = seawall_journal_replay(ctx->journal, reload_page, ctx, &st);
+	if (r == -EOVERFLOW)
+		sw_log(ctx, SEAWALL_LOG_ERR,
+		       "journal %s names more than %u distinct bad pages (max_pages): "
+		       "raise max_pages, or move the journal aside to start without its pages",
+		       ctx->o.journal_path, ctx->o.max_pages);
 	if (r < 0)
 		return r;
 	if (st.corrupt) {
@@ -690,10 +836,32 @@ static int open_journal(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 		}
 	}
 	ctx->st.poisoned_pages = ctx->ledger.n;
-	for (uint32_t i = 0; i < ctx->ledger.n; i++)
-		if (!(ctx->ledger.ent[i].flags & SEAWALL_PAGE_REPLACED))
-			ctx->live_pages++;
+	/* No region yet: every page counts once its region is registered. */
+	sw_recount_locked(ctx);
+	/* Earlier records superseded by later ones: keep only the live set. */
+	if (st.records > ctx->ledger.n) {
+		r = sw_journal_compact(ctx->journal, &ctx->ledger);
+		if (r < 0)
+			sw_log(ctx, SEAWALL_LOG_WARN, "journal %s: compaction failed: %s",
+			       ctx->o.journal_path, strerror(-r));
+	}
 	return 0;
+}
+
+/* What the last records did not say yet (hits, last seen, acknowledgements). */
+static void save_unsaved(struct seawall_ctx *ctx)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < ctx->ledger.n; i++) {
+		struct sw_lpage *p = &ctx->ledger.ent[i];
+
+		if ((p->flags & SW_PAGE_UNSAVED) &&
+		    sw_journal_append_lpage(ctx->journal, p, false) == 0)
+			any = true;
+	}
+	if (any && !ctx->o.journal_nosync)
+		seawall_journal_sync(ctx->journal);
 }
 
 struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
@@ -789,6 +957,8 @@ void seawall_ctx_free(struct seawall_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->journal)
+		save_unsaved(ctx);
 	seawall_journal_close(ctx->journal);
 	free((void *)ctx->o.journal_path);
 	free((void *)ctx->o.memslot_ops);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -127,8 +128,11 @@ int seawall_event_render_json(const struct seawall_event *ev, char *buf, size_t 
 	    ev->seq, ev->time_ns, t, src);
 	put(&o, ",\"gpa\":\"0x%" PRIx64 "\",\"page_gpa\":\"0x%" PRIx64 "\",\"page_size\":%" PRIu64,
 	    ev->gpa, ev->page_gpa, ev->page_size);
-	put(&o, ",\"gva\":\"0x%" PRIx64 "\",\"hva\":\"0x%" PRIx64 "\",\"esr\":\"0x%08" PRIx64 "\"",
-	    ev->gva, ev->hva, ev->esr);
+	put(&o, ",\"gva\":\"0x%" PRIx64 "\"", ev->gva);
+	/* Only when the context was asked for host addresses (seawall_ctx_opts.event_hva). */
+	if (ev->hva)
+		put(&o, ",\"hva\":\"0x%" PRIx64 "\"", ev->hva);
+	put(&o, ",\"esr\":\"0x%08" PRIx64 "\"", ev->esr);
 	put(&o, ",\"count\":%" PRIu64 ",\"guest_el\":%d,\"actions\":", ev->count, ev->guest_el);
 	put_actions(&o, ev->actions);
 	put(&o, ",\"restart_reason\":\"%s\",\"error\":%d", restart_name(ev->restart_reason),
@@ -165,6 +169,7 @@ int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
 	struct seawall_stats st;
+	uint32_t outside;
 	int err;
 
 	if (!ctx || (!buf && len))
@@ -172,6 +177,9 @@ int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len)
 	err = seawall_ctx_get_stats(ctx, &st);
 	if (err)
 		return err;
+	pthread_mutex_lock(&ctx->lock);
+	outside = ctx->outside_pages;
+	pthread_mutex_unlock(&ctx->lock);
 	if (len)
 		buf[0] = '\0';
 	put(&o, "# HELP seawall_events_total Memory error events taken, by source.\n"
@@ -197,10 +205,19 @@ int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len)
 	       "Errors that could not be tied to a guest page.", st.unattributable);
 	metric(&o, "seawall_notify_pending", "gauge",
 	       "Poisoned pages the guest agent has not acknowledged.", st.notify_pending);
+	metric(&o, "seawall_journal_outside_pages", "gauge",
+	       "Journaled poisoned pages outside every registered region (not counted).",
+	       outside);
 	return o.n > INT32_MAX ? -EOVERFLOW : (int)o.n;
 }
 
-/* node_exporter textfile convention: write a temporary file, rename it. */
+/*
+ * node_exporter textfile convention: write a temporary file, rename it.
+ * The temporary file is made by mkstemp next to the target: O_EXCL, so
+ * a link or file planted under a name we would pick is never opened,
+ * followed or truncated; the rename then replaces whatever is at path
+ * (a symbolic link itself, not its target).
+ */
 int seawall_metrics_write(struct seawall_ctx *ctx, const char *path)
 {
 	char *tmp, *buf;
@@ -214,19 +231,23 @@ int seawall_metrics_write(struct seawall_ctx *ctx, const char *path)
 		return n;
 	buf = malloc((size_t)n + 1);
 	plen = strlen(path);
-	tmp = malloc(plen + 32);
+	tmp = malloc(plen + sizeof(".tmp.XXXXXX"));
 	if (!buf || !tmp) {
 		err = -ENOMEM;
 		goto out;
 	}
 	n = seawall_metrics_render(ctx, buf, (size_t)n + 1);
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
 	}
-	for (int off = 0; off < n;) {
+	/* Readable by a metrics collector, as before (mkstemp makes it 0600). */
+	if (fchmod(fd, 0644) < 0)
+		err = -errno;
+	for (int off = 0; off < n && !err;) {
 		ssize_t k = write(fd, buf + off, (size_t)(n - off));
 
 		if (k < 0 && errno == EINTR)

@@ -22,6 +22,8 @@ uint32_t sw_crc32c(uint32_t crc, const void *buf, size_t len);
 /* time */
 uint64_t sw_now_ns(void);	/* CLOCK_REALTIME */
 uint64_t sw_mono_ns(void);	/* CLOCK_MONOTONIC */
+/* Tests only: when set, sw_now_ns() returns what it returns. */
+extern uint64_t (*sw_test_clock)(void);
 
 /* ledger.c: open addressing over a dense entry array. */
 struct sw_lpage {			/* 48 bytes */
@@ -36,8 +38,17 @@ struct sw_lpage {			/* 48 bytes */
 	uint8_t source;
 	int8_t guest_el;
 	uint8_t page_shift;
-	uint8_t flags;
+	uint8_t flags;			/* SEAWALL_PAGE_*, SW_PAGE_UNSAVED */
 };
+
+/*
+ * The entry differs from its last journal record only in what is not
+ * journaled on every hit (hits, last seen, gva, ESR, an acknowledgement):
+ * written at the next state change or when the context is freed.
+ */
+#define SW_PAGE_UNSAVED		0x80u
+#define SW_PAGE_PUBLIC		(SEAWALL_PAGE_ISOLATED | SEAWALL_PAGE_REPLACED | \
+				 SEAWALL_PAGE_NOTIFIED | SEAWALL_PAGE_ACKED)
 
 struct sw_ledger {
 	struct sw_lpage *ent;
@@ -126,7 +137,14 @@ struct sw_policy {
 	unsigned int rate_per_sec;
 };
 
-#define SW_MAX_PENDING_EVENTS 6
+/*
+ * Events one call can produce before it hands them over: a lost-SIGBUS
+ * report and its restart (handle_pending), then for one error at most
+ * isolate-failed, notify-overflow, journal-error, poison/repeat and its
+ * restart (process_locked): 7.  A restart is never the one left out
+ * (ev_add_restart), should this sum ever be wrong.
+ */
+#define SW_MAX_PENDING_EVENTS 8
 
 struct seawall_ctx {
 	pthread_mutex_t lock;
@@ -135,7 +153,8 @@ struct seawall_ctx {
 	struct sw_region *regions;
 	uint32_t nregions;
 	struct sw_ledger ledger;
-	uint32_t live_pages;		/* distinct bad pages since the last reset */
+	uint32_t live_pages;		/* distinct bad pages in regions since the last reset */
+	uint32_t outside_pages;		/* journaled bad pages outside every region */
 	struct sw_sigq sigq;
 	struct sw_notify notify;
 	struct seawall_journal *journal;
@@ -165,8 +184,13 @@ int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t pag
 		      const char **why);
 struct sw_region *sw_region_find(struct seawall_ctx *ctx, uint64_t gpa);
 
+/* region.c: live_pages and outside_pages from the ledger and the regions. */
+void sw_recount_locked(struct seawall_ctx *ctx);
+
 /* journal.c, for the context */
-int sw_journal_append_lpage(struct seawall_journal *j, const struct sw_lpage *p);
+int sw_journal_append_lpage(struct seawall_journal *j, struct sw_lpage *p, bool sync);
+int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l);
+uint64_t sw_journal_crc_bytes(const struct seawall_journal *j);	/* by the last replay */
 
 /* arch seam: lib/arch/<arch>/vcpu.c */
 int sw_arch_get_pstate(int vcpu_fd, uint64_t *pstate);

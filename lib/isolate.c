@@ -289,6 +289,8 @@ int seawall_ctx_isolate(struct seawall_ctx *ctx, uint64_t gpa)
 int seawall_ctx_reisolate(struct seawall_ctx *ctx)
 {
 	int n = 0, first_err = 0;
+	uint32_t outside = 0;
+	uint64_t first_outside = 0;
 
 	if (!ctx)
 		return -EINVAL;
@@ -303,8 +305,8 @@ int seawall_ctx_reisolate(struct seawall_ctx *ctx)
 			continue;
 		r = sw_region_find(ctx, p->gpa);
 		if (!r || r->page_shift != p->page_shift) {
-			sw_log(ctx, SEAWALL_LOG_WARN, "page 0x%llx from the journal matches no region",
-			       (unsigned long long)p->gpa);
+			if (!outside++)
+				first_outside = p->gpa;
 			if (!first_err)
 				first_err = -ENOENT;
 			continue;
@@ -323,29 +325,35 @@ int seawall_ctx_reisolate(struct seawall_ctx *ctx)
 			p->flags |= SEAWALL_PAGE_NOTIFIED;
 		n++;
 	}
+	/* One line, however many: they may be thousands. */
+	if (outside)
+		sw_log(ctx, SEAWALL_LOG_WARN,
+		       "%u page(s) from the journal (first 0x%llx) match no registered region: "
+		       "kept in the journal, not isolated, not counted toward the restart threshold",
+		       outside, (unsigned long long)first_outside);
 	pthread_mutex_unlock(&ctx->lock);
 	return first_err ? first_err : n;
 }
 
+/*
+ * Fresh anonymous memory at a quarantined page's old address.  For a
+ * file-backed region too: the bad page is the file's page at that
+ * offset, and punching a hole there (or truncating) would free it to
+ * the host while the quarantine mapping still names it; mapping the file
+ * there again would read it.  So the file keeps its bad page, held by
+ * the quarantine, and the guest gets a private page that is no longer
+ * shared through the file.
+ */
 static int fresh_memory(struct sw_region *r, uint64_t page)
 {
 	uint8_t *hva = r->hva + (page - r->gpa);
 	size_t sz = (size_t)r->page_size;
+	int fl = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 	void *m;
 
-	if (r->flags & SEAWALL_REGION_FILE) {
-		off_t off = (off_t)(r->offset + (page - r->gpa));
-
-		/* Drop the bad page from the file; our quarantine mapping keeps it. */
-		fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, (off_t)sz);
-		m = mmap(hva, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, r->fd, off);
-	} else {
-		int fl = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
-
-		if (r->page_size >= (1ull << 21))
-			fl |= MAP_HUGETLB | (int)(r->page_shift << MAP_HUGE_SHIFT);
-		m = mmap(hva, sz, PROT_READ | PROT_WRITE, fl, -1, 0);
-	}
+	if (r->page_size >= (1ull << 21))
+		fl |= MAP_HUGETLB | (int)(r->page_shift << MAP_HUGE_SHIFT);
+	m = mmap(hva, sz, PROT_READ | PROT_WRITE, fl, -1, 0);
 	return m == MAP_FAILED ? -errno : 0;
 }
 
@@ -408,7 +416,9 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 	ctx->next_spare = 0;
 	ctx->nquar = 0;
 	ctx->live_pages = 0;
+	ctx->outside_pages = 0;
 	ctx->notify.n = 0;
+	change = false;
 	for (uint32_t i = 0; i < ctx->ledger.n; i++) {
 		struct sw_lpage *p = &ctx->ledger.ent[i];
 
@@ -416,11 +426,22 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 			continue;
 		p->flags = (uint8_t)((p->flags | SEAWALL_PAGE_REPLACED) &
 				     ~(SEAWALL_PAGE_ISOLATED | SEAWALL_PAGE_NOTIFIED));
-		if (ctx->journal && (err = sw_journal_append_lpage(ctx->journal, p)) < 0) {
+		if (!ctx->journal)
+			continue;
+		/* One sync for all of them, below. */
+		err = sw_journal_append_lpage(ctx->journal, p, false);
+		if (err < 0) {
+			p->flags |= SW_PAGE_UNSAVED;
 			ctx->st.journal_errors++;
 			if (!first_err)
 				first_err = err;
 		}
+		change = true;
+	}
+	if (change && !ctx->o.journal_nosync && (err = seawall_journal_sync(ctx->journal)) < 0) {
+		ctx->st.journal_errors++;
+		if (!first_err)
+			first_err = err;
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return first_err ? first_err : n;

@@ -11,10 +11,26 @@
  * damaged record in the middle costs only itself (reported), while damage
  * that runs to the end of the file is a torn tail (a write cut short by a
  * crash): dropped with a warning and cut off before the next append.
+ *
+ * The file may come from anyone who could write it, so replay costs
+ * O(size) whatever it holds: a record's length is checked against its
+ * type before any CRC (a page record is exactly REC_PAGE_LEN bytes, a type
+ * this version does not know at most REC_MAX), the cheap page checks come
+ * before the CRC too, and resync jumps from one magic to the next.  As the
+ * four magic bytes differ, candidates are at least 4 bytes apart, so at
+ * most REC_MAX / 4 bytes are checksummed per byte of file.  The file is
+ * read through a fixed window, never whole.
+ *
+ * A writable open may be compacted (sw_journal_compact): the live set
+ * goes to a new file in the same directory, made with mkstemp (O_EXCL:
+ * never over a planted file), synced, renamed over the journal, and the
+ * directory synced, so a crash leaves either the old file or the new one.
+ * Symbolic links are refused (O_NOFOLLOW).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -31,6 +47,9 @@
 #define REC_HDR		16
 #define PAGE_PAYLOAD	48
 #define REC_PAGE_LEN	(REC_HDR + PAGE_PAYLOAD + 4)
+#define REC_MIN		(REC_HDR + 4)
+#define REC_MAX		128		/* longest record of a type we do not know */
+#define WINDOW		65536		/* replay reads the file this much at a time */
 
 struct seawall_journal {
 	int fd;
@@ -38,6 +57,8 @@ struct seawall_journal {
 	int scanned;
 	uint64_t end;
 	uint64_t seq;
+	uint64_t crc_bytes;		/* checksummed by the last replay */
+	char *path;
 	struct seawall_journal_stats st;
 };
 
@@ -134,16 +155,47 @@ struct seawall_journal *seawall_journal_open(const char *path, unsigned int flag
 		return NULL;
 	}
 	j->flags = flags;
-	j->fd = open(path, (flags & SEAWALL_JOURNAL_RDONLY) ? O_RDONLY | O_CLOEXEC :
-			    O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (j->fd < 0)
-		goto fail_errno;
-	if (!(flags & SEAWALL_JOURNAL_RDONLY) && flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
-		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	j->fd = -1;
+	j->path = strdup(path);
+	if (!j->path) {
+		err = -ENOMEM;
 		goto fail;
 	}
-	if (fstat(j->fd, &sb) < 0)
-		goto fail_errno;
+	for (int tries = 0;; tries++) {
+		struct stat now;
+
+		/* Not through a symbolic link (ELOOP), nor blocked on a FIFO. */
+		j->fd = open(path, ((flags & SEAWALL_JOURNAL_RDONLY) ? O_RDONLY : O_RDWR | O_CREAT) |
+			     O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (j->fd < 0)
+			goto fail_errno;
+		if (fstat(j->fd, &sb) < 0)
+			goto fail_errno;
+		if (!S_ISREG(sb.st_mode)) {
+			err = -EINVAL;
+			goto fail;
+		}
+		if (flags & SEAWALL_JOURNAL_RDONLY)
+			break;
+		if (flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
+			err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			goto fail;
+		}
+		/*
+		 * A writer compacting the journal renames a new file over it
+		 * before it lets go of the old one's lock: the lock we got may
+		 * be on the file that is no longer the journal.
+		 */
+		if (fstatat(AT_FDCWD, path, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_dev == sb.st_dev && now.st_ino == sb.st_ino)
+			break;
+		close(j->fd);
+		j->fd = -1;
+		if (tries == 8) {
+			err = -EBUSY;
+			goto fail;
+		}
+	}
 	if (sb.st_size < HDR_SIZE) {
 		/* New, or created and cut before its header was complete. */
 		uint8_t old[HDR_SIZE];
@@ -197,6 +249,7 @@ fail_errno:
 fail:
 	if (j->fd >= 0)
 		close(j->fd);
+	free(j->path);
 	free(j);
 	errno = -err;
 	return NULL;
@@ -207,6 +260,7 @@ void seawall_journal_close(struct seawall_journal *j)
 	if (!j)
 		return;
 	close(j->fd);
+	free(j->path);
 	free(j);
 }
 
@@ -216,23 +270,63 @@ static bool page_ok(uint64_t gpa, unsigned int shift)
 	return shift >= 12 && shift <= 30 && !(gpa & ((1ULL << shift) - 1));
 }
 
-/* Length of a valid record at p (n bytes available), or 0. */
-static uint32_t valid_record(const uint8_t *p, size_t n)
+/*
+ * Length of a valid record at p (n bytes available), or 0.  Everything
+ * that costs nothing is checked before the CRC; *crc counts what the CRC
+ * read.
+ */
+static uint32_t valid_record(const uint8_t *p, size_t n, uint64_t *crc)
 {
-	uint32_t len;
+	uint32_t len, type;
 
-	if (n < REC_HDR + 4 || get32(p) != REC_MAGIC)
+	if (n < REC_MIN || get32(p) != REC_MAGIC)
 		return 0;
 	len = get16(p + 4);
-	if (len < REC_HDR + 4 || len > n)
+	type = get16(p + 6);
+	if (type == REC_PAGE ? len != REC_PAGE_LEN : len < REC_MIN || len > REC_MAX)
 		return 0;
-	if (get32(p + len - 4) != sw_crc32c(0, p, len - 4))
+	if (len > n)
 		return 0;
 	/* The CRC vouches for the bytes, not for the writer. */
-	if (get16(p + 6) == REC_PAGE && len == REC_PAGE_LEN &&
-	    !page_ok(get64(p + REC_HDR), p[REC_HDR + 43] & 0x3f))
+	if (type == REC_PAGE && !page_ok(get64(p + REC_HDR), p[REC_HDR + 43] & 0x3f))
+		return 0;
+	*crc += len - 4;
+	if (get32(p + len - 4) != sw_crc32c(0, p, len - 4))
 		return 0;
 	return len;
+}
+
+/* Where the next record magic could start in p[0, n), or n. */
+static size_t next_magic(const uint8_t *p, size_t n)
+{
+	const uint8_t *m = memmem(p, n, "SWJR", 4);
+
+	if (m)
+		return (size_t)(m - p);
+	/* Keep a magic cut by the end of the window. */
+	return n < 3 ? 0 : n - 3;
+}
+
+/* Fill buf[have, cap) from the file at off, up to size; the new have. */
+static ssize_t fill(int fd, uint8_t *buf, size_t have, size_t cap, uint64_t off, uint64_t size)
+{
+	while (have < cap && off < size) {
+		size_t want = cap - have;
+		ssize_t n;
+
+		if (want > size - off)
+			want = (size_t)(size - off);
+		n = pread(fd, buf + have, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;		/* cut shorter meanwhile */
+		have += (size_t)n;
+		off += (uint64_t)n;
+	}
+	return (ssize_t)have;
 }
 
 int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *arg,
@@ -241,53 +335,67 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 	struct seawall_journal_stats st = { 0 };
 	struct stat sb;
 	uint8_t *buf;
-	size_t size, off, good;
+	uint64_t size, base, good, crc = 0;
+	size_t have = 0, pos = 0;
+	bool eof = false;
 	int ret = 0;
 
 	if (!j)
 		return -EINVAL;
 	if (fstat(j->fd, &sb) < 0)
 		return -errno;
-	size = (size_t)sb.st_size;
-	buf = malloc(size ? size : 1);
+	size = (uint64_t)sb.st_size;
+	buf = malloc(WINDOW);
 	if (!buf)
 		return -ENOMEM;
-	for (off = 0; off < size;) {
-		ssize_t n = pread(j->fd, buf + off, size - off, (off_t)off);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			goto out;
+	/* buf[0, have) is the file from offset base; the scan is at base + pos. */
+	base = good = HDR_SIZE;
+	for (;;) {
+		uint32_t len;
+		uint8_t *p;
+
+		if (!eof && have - pos < REC_MAX) {
+			ssize_t n;
+
+			memmove(buf, buf + pos, have - pos);
+			base += pos;
+			have -= pos;
+			pos = 0;
+			n = fill(j->fd, buf, have, WINDOW, base + have, size);
+			if (n < 0) {
+				ret = (int)n;
+				goto out;
+			}
+			eof = (size_t)n < WINDOW;
+			have = (size_t)n;
 		}
-		off += (size_t)n;
-	}
-
-	good = off = HDR_SIZE;
-	while (off < size) {
-		uint32_t len = valid_record(buf + off, size - off);
-
+		if (pos >= have)
+			break;
+		p = buf + pos;
+		len = valid_record(p, have - pos, &crc);
 		if (!len) {
-			off++;
+			/* Damage, or not yet a record: on to the next magic. */
+			pos += 1 + next_magic(p + 1, have - pos - 1);
 			continue;
 		}
-		if (off > good) {
+		if (base + pos > good) {
 			st.corrupt++;
-			st.corrupt_bytes += off - good;
+			st.corrupt_bytes += base + pos - good;
 		}
 		st.records++;
-		if (get64(buf + off + 8) > st.last_seq)
-			st.last_seq = get64(buf + off + 8);
-		if (get16(buf + off + 6) == REC_PAGE && len == REC_PAGE_LEN && fn && !ret) {
+		if (get64(p + 8) > st.last_seq)
+			st.last_seq = get64(p + 8);
+		if (get16(p + 6) == REC_PAGE && fn && !ret) {
 			struct seawall_page pg;
 
-			decode_page(buf + off + REC_HDR, &pg);
+			decode_page(p + REC_HDR, &pg);
 			ret = fn(&pg, arg);
 		}
-		good = off + len;
-		off = good;
+		pos += len;
+		good = base + pos;
 	}
+	size = base + have;
 	st.torn_bytes = size > good ? size - good : 0;
 	st.end = good;
 	j->st = st;
@@ -295,10 +403,16 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 	j->seq = st.last_seq;
 	j->scanned = 1;
 out:
+	j->crc_bytes = crc;
 	free(buf);
 	if (stp)
 		*stp = st;
 	return ret < 0 ? ret : (int)(st.records > INT32_MAX ? INT32_MAX : st.records);
+}
+
+uint64_t sw_journal_crc_bytes(const struct seawall_journal *j)
+{
+	return j ? j->crc_bytes : 0;
 }
 
 static int ensure_scanned(struct seawall_journal *j)
@@ -311,7 +425,17 @@ static int ensure_scanned(struct seawall_journal *j)
 	return r < 0 ? r : 0;
 }
 
-int seawall_journal_append(struct seawall_journal *j, const struct seawall_page *pg)
+static void encode_record(uint8_t *rec, uint64_t seq, const struct seawall_page *pg)
+{
+	put32(rec, REC_MAGIC);
+	put16(rec + 4, REC_PAGE_LEN);
+	put16(rec + 6, REC_PAGE);
+	put64(rec + 8, seq);
+	encode_page(rec + REC_HDR, pg);
+	put32(rec + REC_PAGE_LEN - 4, sw_crc32c(0, rec, REC_PAGE_LEN - 4));
+}
+
+static int append(struct seawall_journal *j, const struct seawall_page *pg, bool sync)
 {
 	uint8_t rec[REC_PAGE_LEN];
 	int err;
@@ -329,20 +453,20 @@ int seawall_journal_append(struct seawall_journal *j, const struct seawall_page 
 			return -errno;
 		j->st.torn_bytes = 0;
 	}
-	put32(rec, REC_MAGIC);
-	put16(rec + 4, REC_PAGE_LEN);
-	put16(rec + 6, REC_PAGE);
-	put64(rec + 8, j->seq + 1);
-	encode_page(rec + REC_HDR, pg);
-	put32(rec + REC_PAGE_LEN - 4, sw_crc32c(0, rec, REC_PAGE_LEN - 4));
+	encode_record(rec, j->seq + 1, pg);
 	err = write_all(j->fd, rec, sizeof(rec), (off_t)j->end);
 	if (err)
 		return err;
 	j->end += sizeof(rec);
 	j->seq++;
-	if (!(j->flags & SEAWALL_JOURNAL_NOSYNC))
+	if (sync && !(j->flags & SEAWALL_JOURNAL_NOSYNC))
 		return seawall_journal_sync(j);
 	return 0;
+}
+
+int seawall_journal_append(struct seawall_journal *j, const struct seawall_page *pg)
+{
+	return append(j, pg, true);
 }
 
 int seawall_journal_sync(struct seawall_journal *j)
@@ -354,10 +478,107 @@ int seawall_journal_sync(struct seawall_journal *j)
 	return fdatasync(j->fd) < 0 ? -errno : 0;
 }
 
-int sw_journal_append_lpage(struct seawall_journal *j, const struct sw_lpage *p)
+/* A ledger entry's record; its copy is then the journal's (SW_PAGE_UNSAVED cleared). */
+int sw_journal_append_lpage(struct seawall_journal *j, struct sw_lpage *p, bool sync)
 {
 	struct seawall_page pg;
+	int err;
 
 	sw_page_export(p, &pg);
-	return seawall_journal_append(j, &pg);
+	err = append(j, &pg, sync);
+	if (!err)
+		p->flags &= (uint8_t)~SW_PAGE_UNSAVED;
+	return err;
+}
+
+/*
+ * Replace the journal with one record per ledger entry (its live set).
+ * The new file is made next to the old one with mkstemp, so it is never
+ * a file someone planted, and it carries the old one's mode.  It is
+ * locked before the rename, and the old one is unlocked only after, so
+ * a second writer never gets in between.
+ */
+int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l)
+{
+	bool sync = !(j->flags & SEAWALL_JOURNAL_NOSYNC);
+	size_t plen, used = 0, cap = 256 * REC_PAGE_LEN;
+	uint64_t off = HDR_SIZE, seq = 0;
+	uint8_t *buf;
+	struct stat sb;
+	char *tmp;
+	int fd, err = 0;
+
+	if (j->flags & SEAWALL_JOURNAL_RDONLY)
+		return -EBADF;
+	plen = strlen(j->path);
+	tmp = malloc(plen + sizeof(".compact.XXXXXX"));
+	buf = malloc(cap);
+	if (!tmp || !buf) {
+		free(tmp);
+		free(buf);
+		return -ENOMEM;
+	}
+	memcpy(tmp, j->path, plen);
+	memcpy(tmp + plen, ".compact.XXXXXX", sizeof(".compact.XXXXXX"));
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		free(buf);
+		return err;
+	}
+	if (fstat(j->fd, &sb) == 0 && fchmod(fd, sb.st_mode & 07777) < 0)
+		err = -errno;
+	if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		err = -errno;
+	memcpy(buf, HDR_MAGIC, 8);
+	put32(buf + 8, JOURNAL_VERSION);
+	put32(buf + 12, sw_crc32c(0, buf, 12));
+	if (!err)
+		err = write_all(fd, buf, HDR_SIZE, 0);
+	for (uint32_t i = 0; i < l->n && !err; i++) {
+		struct seawall_page pg;
+
+		sw_page_export(&l->ent[i], &pg);
+		if (!page_ok(pg.gpa, pg.page_shift))
+			continue;
+		encode_record(buf + used, ++seq, &pg);
+		used += REC_PAGE_LEN;
+		if (used + REC_PAGE_LEN > cap) {
+			err = write_all(fd, buf, used, (off_t)off);
+			off += used;
+			used = 0;
+		}
+	}
+	if (!err && used) {
+		err = write_all(fd, buf, used, (off_t)off);
+		off += used;
+	}
+	if (!err && sync && fsync(fd) < 0)
+		err = -errno;
+	if (!err && rename(tmp, j->path) < 0)
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		close(fd);
+		goto out;
+	}
+	/* The new file is the journal now, whatever the directory sync says. */
+	close(j->fd);
+	j->fd = fd;
+	j->end = off;
+	j->seq = seq;
+	j->scanned = 1;
+	memset(&j->st, 0, sizeof(j->st));
+	j->st.records = seq;
+	j->st.end = off;
+	j->st.last_seq = seq;
+	for (uint32_t i = 0; i < l->n; i++)
+		l->ent[i].flags &= (uint8_t)~SW_PAGE_UNSAVED;
+	if (sync)
+		err = sync_dir(j->path);
+out:
+	free(tmp);
+	free(buf);
+	return err;
 }

@@ -133,5 +133,5 @@ void sw_page_export(const struct sw_lpage *in, struct seawall_page *out)
 	out->source = in->source;
 	out->guest_el = in->guest_el;
 	out->page_shift = in->page_shift;
-	out->flags = in->flags;
+	out->flags = in->flags & SW_PAGE_PUBLIC;
 }

@@ -80,6 +80,7 @@ int seawall_region_add(struct seawall_ctx *ctx, const struct seawall_region_opts
 	};
 	r->npieces = 1;
 	err = (int)ctx->nregions++;
+	sw_recount_locked(ctx);
 out:
 	pthread_mutex_unlock(&ctx->lock);
 	return err;
@@ -129,6 +130,33 @@ int seawall_region_hva_to_gpa(struct seawall_ctx *ctx, const void *hva, uint64_t
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return err;
+}
+
+/*
+ * Bad pages still live (not replaced), split by whether a registered
+ * region holds them at their own page size.  Those of a journal that no
+ * region holds (the VM's memory map changed) stay in the ledger and the
+ * journal but do not count toward the restart threshold: they are not
+ * this VM's memory.
+ */
+void sw_recount_locked(struct seawall_ctx *ctx)
+{
+	uint32_t in = 0, out = 0;
+
+	for (uint32_t i = 0; i < ctx->ledger.n; i++) {
+		const struct sw_lpage *p = &ctx->ledger.ent[i];
+		const struct sw_region *r;
+
+		if (p->flags & SEAWALL_PAGE_REPLACED)
+			continue;
+		r = sw_region_find(ctx, p->gpa);
+		if (r && r->page_shift == p->page_shift)
+			in++;
+		else
+			out++;
+	}
+	ctx->live_pages = in;
+	ctx->outside_pages = out;
 }
 
 /* The ledger entry covering gpa: aligned by its region, else by every size. */
@@ -205,34 +233,46 @@ static bool live(const struct sw_lpage *p)
 	return p && !(p->flags & SEAWALL_PAGE_REPLACED);
 }
 
-/* -EHWPOISON when [gpa, gpa + len) touches a poisoned page. */
+/*
+ * -EHWPOISON when [gpa, gpa + len) touches a poisoned page.  The range
+ * is kept as [gpa, last] so that nothing wraps at the top of the space,
+ * and the cost is the smaller of two bounded walks: every ledger entry,
+ * or every page-aligned address of the range at each page size a ledger
+ * entry can have (4 KiB to 1 GiB), about 2 * len / 4 KiB lookups.
+ */
 int seawall_ledger_check_range(struct seawall_ctx *ctx, uint64_t gpa, uint64_t len)
 {
+	uint64_t last;
 	int err = 0;
 
-	if (!ctx || gpa + len < gpa)
+	if (!ctx || (len && len - 1 > UINT64_MAX - gpa))
 		return -EINVAL;
 	if (!len)
 		return 0;
+	last = gpa + (len - 1);
 	pthread_mutex_lock(&ctx->lock);
-	if (ctx->ledger.n < 64 || len / 4096 > ctx->ledger.n) {
+	if ((len - 1) / 4096 / 2 >= ctx->ledger.n) {
 		for (uint32_t i = 0; i < ctx->ledger.n && !err; i++) {
 			const struct sw_lpage *p = &ctx->ledger.ent[i];
-			uint64_t sz = 1ull << p->page_shift;
+			uint64_t p_last = p->gpa + ((1ull << p->page_shift) - 1);
 
-			if (live(p) && p->gpa < gpa + len && gpa < p->gpa + sz)
+			if (live(p) && p->gpa <= last && gpa <= p_last)
 				err = -EHWPOISON;
 		}
 	} else {
-		uint64_t a = gpa;
+		for (unsigned int shift = 12; shift <= 30 && !err; shift++) {
+			uint64_t mask = (1ull << shift) - 1;
 
-		while (a < gpa + len && !err) {
-			struct sw_region *r = sw_region_find(ctx, a);
-			uint64_t ps = r ? r->page_size : 4096;
+			for (uint64_t a = gpa & ~mask;; a += mask + 1) {
+				const struct sw_lpage *p = sw_ledger_find(&ctx->ledger, a);
 
-			if (r && live(sw_ledger_find(&ctx->ledger, a & ~(ps - 1))))
-				err = -EHWPOISON;
-			a = (a & ~(ps - 1)) + ps;
+				if (live(p) && p->page_shift == shift) {
+					err = -EHWPOISON;
+					break;
+				}
+				if (a >= (last & ~mask))
+					break;		/* the last page: a + size may be 2^64 */
+			}
 		}
 	}
 	pthread_mutex_unlock(&ctx->lock);
@@ -260,8 +300,8 @@ static void mark_acked(struct seawall_ctx *ctx, uint64_t gpa)
 {
 	struct sw_lpage *p = lookup_locked(ctx, gpa);
 
-	if (p)
-		p->flags |= SEAWALL_PAGE_ACKED;
+	if (p && !(p->flags & SEAWALL_PAGE_ACKED))
+		p->flags |= SEAWALL_PAGE_ACKED | SW_PAGE_UNSAVED;
 }
 
 int seawall_notify_ack_gpa(struct seawall_ctx *ctx, uint64_t gpa)

@@ -70,8 +70,12 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t (*sw_test_clock)(void);
+
 uint64_t sw_now_ns(void)
 {
+	if (sw_test_clock)
+		return sw_test_clock();
 	return clock_ns(CLOCK_REALTIME);
 }
 

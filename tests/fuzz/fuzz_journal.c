@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 /*
  * The journal reader, through the library's own open path: the input is
- * written as a journal file (a memfd, opened by its /proc path) and read
+ * written as a journal file (in a directory of its own on tmpfs: the
+ * library refuses a symbolic link such as /proc/self/fd/N, and compacts a
+ * journal by renaming a new file over it) and read
  * with seawall_journal_open() + seawall_journal_replay(), then loaded by a
  * context the way a restarted VMM would, re-isolated, appended to and
  * read back.
@@ -16,14 +18,15 @@
  * statistics add up (header + records + skipped bytes + torn tail = the
  * file) and are the same on a second pass; a context loads one ledger
  * entry per distinct page, with every page aligned to its page size;
- * re-isolation only ever cuts whole pages out of memslots; an append
- * after any damage is read back with every earlier record, and leaves no
- * torn tail.
+ * re-isolation only ever cuts whole pages out of memslots; pages count
+ * toward the threshold only inside a region at their own size; an append
+ * after any damage is read back with every earlier page, and leaves no
+ * torn tail; a journal with superseded records is compacted to one
+ * record per page at open; replay checksums at most 32 bytes per byte.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -149,21 +152,60 @@ static bool has_gpa(const struct pages *ps, uint64_t gpa)
 	return false;
 }
 
-static void file_is(int fd, const uint8_t *want, size_t n)
+static void file_is(const char *path, const uint8_t *want, size_t n)
 {
 	uint8_t *got = malloc(n + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t r = pread(fd, got, n + 1, 0);
 
 	fuzz_check(r == (ssize_t)n && !memcmp(got, want, n), "a failed open changed the file");
+	close(fd);
 	free(got);
 }
 
-static char *fd_path(int fd)
-{
-	static char path[64];
+static char jdir[64], jfile[96];
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return path;
+/* After each input: the replay runner ends its children with _exit(). */
+static void rm_jdir(void)
+{
+	unlink(jfile);
+	rmdir(jdir);
+	jdir[0] = 0;
+}
+
+/* The journal file, in a directory of its own. */
+static const char *jpath(void)
+{
+	if (!jdir[0]) {
+		strcpy(jdir, "/dev/shm/fuzz-journal-XXXXXX");
+		if (!mkdtemp(jdir)) {
+			strcpy(jdir, "/tmp/fuzz-journal-XXXXXX");
+			fuzz_check(mkdtemp(jdir), "mkdtemp: %s", strerror(errno));
+		}
+		snprintf(jfile, sizeof(jfile), "%s/j", jdir);
+	}
+	return jfile;
+}
+
+static void write_file(const char *path, const uint8_t *f, size_t n)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fuzz_check(fd >= 0 && write(fd, f, n) == (ssize_t)n, "write %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static bool in_regions(const struct seawall_page *pg)
+{
+	if (pg->flags & SEAWALL_PAGE_REPLACED)
+		return false;
+	if (pg->gpa >= RAM && pg->gpa - RAM < SIZE)
+		return pg->page_shift == 12;
+	if (pg->gpa >= HUGE && pg->gpa - HUGE < SIZE)
+		return pg->page_shift == 21;
+	return false;
 }
 
 static void check_stats(const struct seawall_journal_stats *st, size_t n)
@@ -190,13 +232,16 @@ static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal
 	struct seawall_ctx *ctx;
 	struct pages *seen = calloc(1, sizeof(*seen));
 	struct pages *p1 = calloc(1, sizeof(*p1));
-	int fd = memfd_create("journal", MFD_CLOEXEC), r, want = ctx_errno(f, n);
+	const char *path = jpath();
+	int r, want = ctx_errno(f, n);
 	uint64_t gpa = RAM + SIZE - 4096;
+	unsigned int counted = 0;
+	bool compacted;
 
-	fuzz_check(fd >= 0 && write(fd, f, n) == (ssize_t)n, "memfd");
+	write_file(path, f, n);
 	ops.set = memslot_set;
 	o.vm_fd = -1;
-	o.journal_path = fd_path(fd);
+	o.journal_path = path;
 	o.journal_nosync = 1;
 	o.memslot_ops = &ops;
 	o.spare_slot_base = 100;
@@ -205,7 +250,7 @@ static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal
 	if (!ctx) {
 		fuzz_check(errno == want, "context on a bad journal: %s, want %s",
 			   strerror(errno), strerror(want));
-		file_is(fd, f, n);
+		file_is(path, f, n);
 		goto out;
 	}
 	fuzz_check(!want, "context accepted a bad journal (want %s)", strerror(want));
@@ -213,8 +258,9 @@ static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal
 	/* One entry per distinct page. */
 	fuzz_check(seawall_ledger_foreach(ctx, check_unique, seen) == (int)seen->total &&
 		   seen->total == (unsigned int)seawall_ledger_count(ctx), "foreach");
+	/* No region yet: nothing counts toward the threshold. */
 	fuzz_check(seawall_ctx_get_stats(ctx, &cs) == 0 && cs.journal_errors == st0->corrupt &&
-		   cs.poisoned_pages == seen->live, "context stats");
+		   cs.poisoned_pages == 0, "context stats");
 	for (unsigned int i = 0; i < p0->n; i++)
 		fuzz_check(has_gpa(seen, p0->pg[i].gpa), "replayed page 0x%llx not loaded",
 			   (unsigned long long)p0->pg[i].gpa);
@@ -227,6 +273,11 @@ static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal
 	ro.page_size = 2ULL << 20;
 	ro.slot = 2;
 	fuzz_check(seawall_region_add(ctx, &ro) >= 0, "huge region");
+	for (unsigned int i = 0; i < seen->n; i++)
+		counted += in_regions(&seen->pg[i]);
+	fuzz_check(seawall_ctx_get_stats(ctx, &cs) == 0 && cs.poisoned_pages == counted,
+		   "%llu pages counted, %u in the regions", (unsigned long long)cs.poisoned_pages,
+		   counted);
 	seawall_ctx_reisolate(ctx);
 
 	/* A page the journal does not name: new, so always journaled. */
@@ -236,17 +287,24 @@ static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal
 	fuzz_check(r >= 0 && (out.actions & SEAWALL_ACT_JOURNALED), "append: actions 0x%x", r);
 	seawall_ctx_free(ctx);
 
-	j = seawall_journal_open(fd_path(fd), SEAWALL_JOURNAL_RDONLY);
+	/* Superseded records (or records of no page) make the open compact. */
+	compacted = st0->records > seen->total;
+	j = seawall_journal_open(path, SEAWALL_JOURNAL_RDONLY);
 	fuzz_check(j, "reopen: %s", strerror(errno));
 	fuzz_check(seawall_journal_replay(j, collect, p1, &st1) >= 0, "replay after append");
 	seawall_journal_close(j);
 	fuzz_check(st1.torn_bytes == 0, "torn tail cut before the append");
-	fuzz_check(st1.records == st0->records + 1 && st1.corrupt == st0->corrupt,
-		   "records %llu -> %llu", (unsigned long long)st0->records,
-		   (unsigned long long)st1.records);
-	fuzz_check(p1->total == p0->total + 1 && p1->last.gpa == gpa, "the appended page is last");
+	if (compacted)
+		fuzz_check(st1.records == seen->total + 1 && st1.corrupt == 0 &&
+			   p1->total == seen->total + 1, "compacted: %llu records for %u pages",
+			   (unsigned long long)st1.records, seen->total);
+	else
+		fuzz_check(st1.records == st0->records + 1 && st1.corrupt == st0->corrupt &&
+			   p1->total == p0->total + 1, "records %llu -> %llu",
+			   (unsigned long long)st0->records, (unsigned long long)st1.records);
+	fuzz_check(p1->last.gpa == gpa, "the appended page is last");
 out:
-	close(fd);
+	unlink(path);
 	free(seen);
 	free(p1);
 }
@@ -259,7 +317,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int mode = size ? data[0] : 0;
 	size_t n = size ? size - 1 : 0, off = (mode & 2) ? HDR_SIZE : 0;
 	uint8_t *f = malloc(n + off + 1);
-	int fd, want, r, r2;
+	const char *path = jpath();
+	int want, r, r2;
 
 	if (off)
 		header(f);
@@ -269,14 +328,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & 1)
 		fix_crcs(f, n);
 
-	fd = memfd_create("journal", MFD_CLOEXEC);
-	fuzz_check(fd >= 0 && write(fd, f, n) == (ssize_t)n, "memfd");
+	write_file(path, f, n);
 	want = open_errno(f, n);
-	j = seawall_journal_open(fd_path(fd), SEAWALL_JOURNAL_RDONLY);
+	j = seawall_journal_open(path, SEAWALL_JOURNAL_RDONLY);
 	fuzz_check(!j == !!want && (j || errno == want), "open: %s, want %s",
 		   j ? "ok" : strerror(errno), strerror(want));
 	if (j) {
 		r = seawall_journal_replay(j, collect, p, &st);
+		fuzz_check(sw_journal_crc_bytes(j) <= 32 * (uint64_t)n, "%llu bytes checksummed for %zu",
+			   (unsigned long long)sw_journal_crc_bytes(j), n);
 		r2 = seawall_journal_replay(j, collect, p2, &st2);
 		seawall_journal_close(j);
 		fuzz_check(r >= 0 && (uint64_t)r == st.records, "replay %d, %llu records", r,
@@ -288,9 +348,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		memset(&st, 0, sizeof(st));
 	}
-	file_is(fd, f, n);
-	close(fd);
+	file_is(path, f, n);
 	through_ctx(f, n, &st, p);
+	rm_jdir();
 	free(f);
 	free(p);
 	free(p2);
