@@ -3,9 +3,13 @@
  * The guest's device tree, written with libfdt's sequential-write API:
  * cpus (PSCI), memory, GICv3, the arch timer, PSCI, chosen, the 16550 and
  * the notify device.  Pages the ledger still holds as isolated (a journal
- * reloaded at start) go in the reserve map so the guest never uses them.
+ * reloaded at start) go in the reserve map so the guest never uses them:
+ * adjacent pages merged into one entry, and the tree sized for them (a
+ * fixed 64 KiB overflowed at about 4000 pages), up to booting.rst's 2 MiB.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -41,23 +45,77 @@ static void prop_reg(struct fdt_ctx *f, uint64_t addr, uint64_t size)
 	prop_cells(f, "reg", c, 4);
 }
 
-static int reserve_isolated(const struct seawall_page *p, void *arg)
-{
-	struct fdt_ctx *f = arg;
+struct reserved {
+	struct swvm_range *r;
+	size_t n, cap;
+	int err;
+};
 
-	if ((p->flags & SEAWALL_PAGE_ISOLATED) && !(p->flags & SEAWALL_PAGE_REPLACED))
-		CHK(f, fdt_add_reservemap_entry(f->fdt, p->gpa, 1ULL << p->page_shift));
+static int collect_isolated(const struct seawall_page *p, void *arg)
+{
+	struct reserved *rs = arg;
+
+	if (!(p->flags & SEAWALL_PAGE_ISOLATED) || (p->flags & SEAWALL_PAGE_REPLACED))
+		return 0;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct swvm_range *r = realloc(rs->r, cap * sizeof(*r));
+
+		if (!r) {
+			rs->err = -ENOMEM;
+			return -ENOMEM;
+		}
+		rs->r = r;
+		rs->cap = cap;
+	}
+	rs->r[rs->n++] = (struct swvm_range){ p->gpa, 1ULL << p->page_shift };
+	return 0;
+}
+
+/* The reserve map: isolated pages, sorted, adjacent ones merged. */
+static int reserved_ranges(struct vm *vm, struct reserved *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	seawall_ledger_foreach(vm->sw, collect_isolated, rs);
+	if (rs->err) {
+		vm_err("device tree: out of memory for %zu reserved pages", rs->n);
+		free(rs->r);
+		return -1;
+	}
+	rs->n = swvm_ranges_merge(rs->r, rs->n);
+	return 0;
+}
+
+int fdt_size(struct vm *vm, uint64_t *size)
+{
+	struct reserved rs;
+
+	if (reserved_ranges(vm, &rs))
+		return -1;
+	free(rs.r);
+	*size = swvm_dtb_size(rs.n);
+	if (!*size) {
+		vm_err("device tree: %zu separate ranges of isolated pages are more than a "
+		       "2 MiB device tree can reserve (at most %llu)", rs.n,
+		       (unsigned long long)((SWVM_DTB_MAX - SWVM_DTB_BASE) / SWVM_DTB_RSV_ENTRY));
+		return -1;
+	}
 	return 0;
 }
 
 int fdt_build(struct vm *vm, void *buf, size_t cap)
 {
 	struct fdt_ctx f = { .fdt = buf };
+	struct reserved rs;
 	void *fdt = buf;
 	char name[64];
 
+	if (cap > SWVM_DTB_MAX || reserved_ranges(vm, &rs))
+		return -1;
 	CHK(&f, fdt_create(fdt, (int)cap));
-	seawall_ledger_foreach(vm->sw, reserve_isolated, &f);
+	for (size_t i = 0; i < rs.n; i++)
+		CHK(&f, fdt_add_reservemap_entry(fdt, rs.r[i].start, rs.r[i].len));
+	free(rs.r);
 	CHK(&f, fdt_finish_reservemap(fdt));
 
 	CHK(&f, fdt_begin_node(fdt, ""));
@@ -160,7 +218,8 @@ int fdt_build(struct vm *vm, void *buf, size_t cap)
 	CHK(&f, fdt_end_node(fdt));
 	CHK(&f, fdt_finish(fdt));
 	if (f.err) {
-		vm_err("building the device tree: %s", fdt_strerror(f.err));
+		vm_err("building the device tree (%zu bytes, %zu reserved ranges): %s", cap, rs.n,
+		       fdt_strerror(f.err));
 		return -1;
 	}
 	return (int)fdt_totalsize(fdt);

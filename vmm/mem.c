@@ -2,10 +2,11 @@
 /*
  * Guest RAM (one anonymous mapping, memslot 0, registered with libseawall)
  * and the boot images: the arm64 Image at a 2 MiB boundary plus its
- * text_offset, the initrd and the DTB high in RAM.  Every write of ours to
- * guest memory skips pages the ledger says are bad.
+ * text_offset, the initrd and the DTB high in RAM, where loader.c says.
+ * Every write of ours to guest memory skips pages the ledger says are bad,
+ * and runs guarded (guard.c): a page that went bad unseen ends the write
+ * instead of faulting again and again.
  */
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,21 +18,9 @@
 
 #include "vm.h"
 
-#define SZ_4K	0x1000ULL
-#define SZ_64K	0x10000ULL
 #define SZ_2M	0x200000ULL
-#define DTB_MAX	SZ_64K
-#define ARM64_IMAGE_MAGIC 0x644d5241u	/* "ARM\x64" */
-
-struct arm64_image_header {
-	uint32_t code0, code1;
-	uint64_t text_offset;
-	uint64_t image_size;
-	uint64_t flags;
-	uint64_t res2, res3, res4;
-	uint32_t magic;
-	uint32_t res5;
-};
+/* New bad pages one reset may meet before it gives up (each is isolated). */
+#define MAX_NEW_BAD	16
 
 int mem_setup(struct vm *vm)
 {
@@ -107,47 +96,36 @@ static uint8_t *read_file(const char *what, const char *path, size_t *len)
 
 int mem_load_files(struct vm *vm)
 {
-	struct arm64_image_header h;
+	struct swvm_image img;
+	const char *why;
 
 	vm->kernel = read_file("kernel", vm->o->kernel, &vm->kernel_len);
 	if (!vm->kernel)
 		return -1;
-	if (vm->kernel_len < sizeof(h)) {
-		vm_err("kernel %s: too small for an arm64 Image", vm->o->kernel);
+	if (swvm_image_parse(vm->kernel, vm->kernel_len, &img, &why)) {
+		vm_err("kernel %s: %s", vm->o->kernel, why);
 		return -1;
 	}
-	memcpy(&h, vm->kernel, sizeof(h));
-	if (le32toh(h.magic) != ARM64_IMAGE_MAGIC) {
-		vm_err("kernel %s: not an arm64 Linux Image (no \"ARM\\x64\" magic; "
-		       "compressed or EFI zboot images are not supported)", vm->o->kernel);
-		return -1;
-	}
-	vm->kernel_image_size = le64toh(h.image_size);
-	vm->kernel_text_offset = le64toh(h.text_offset);
-	if (!vm->kernel_image_size) {
-		/* Kernels before 3.17: text_offset is in an unknown endianness. */
-		vm->kernel_text_offset = 0x80000;
-		vm->kernel_image_size = vm->kernel_len + SZ_2M * 8;
-	}
-	if (vm->kernel_image_size < vm->kernel_len)
-		vm->kernel_image_size = vm->kernel_len;
+	vm->image = img;
 	if (vm->o->initrd) {
 		vm->initrd = read_file("initrd", vm->o->initrd, &vm->initrd_len);
 		if (!vm->initrd)
 			return -1;
 	}
-	if (vm->kernel_text_offset + vm->kernel_image_size + vm->initrd_len + SZ_2M * 2 >
-	    vm->ram_size) {
-		vm_err("--mem %u MiB is too small for this kernel (%llu MiB) and initrd (%zu KiB)",
-		       vm->o->mem_mib, (unsigned long long)(vm->kernel_image_size >> 20),
-		       vm->initrd_len >> 10);
+	if (swvm_image_fits(&img, vm->initrd_len, vm->ram_size, &why)) {
+		vm_err("--mem %u MiB: %s (kernel text_offset 0x%llx, image_size 0x%llx; "
+		       "initrd %zu bytes)", vm->o->mem_mib, why,
+		       (unsigned long long)img.text_offset, (unsigned long long)img.image_size,
+		       vm->initrd_len);
 		return -1;
 	}
 	return 0;
 }
 
-static bool clean(struct vm *vm, uint64_t gpa, uint64_t len)
+static bool clean(void *arg, uint64_t gpa, uint64_t len)
 {
+	struct vm *vm = arg;
+
 	return seawall_ledger_check_range(vm->sw, gpa, len) == 0;
 }
 
@@ -156,72 +134,133 @@ static void *hva(struct vm *vm, uint64_t gpa)
 	return vm->ram + (gpa - SWVM_RAM_BASE);
 }
 
-/* Zero RAM page by page, skipping pages that are (still) holes. */
-static void mem_zero_clean(struct vm *vm)
+/*
+ * Guest memory written by this (non-vCPU) thread: a page that went bad
+ * unseen ends the write with an action-required SIGBUS, which must not be
+ * retried.  Take the record the handler queued (the page is isolated and
+ * journaled, so clean() skips it from now on) and let the caller retry;
+ * the same address twice, or too many, means retrying would not end.
+ */
+struct bad_seen {
+	void *last;
+	unsigned int n;
+};
+
+static int met_bad_page(struct vm *vm, struct bad_seen *seen, void *addr, const char *what)
 {
+	struct seawall_outcome out;
+	int r = seawall_ctx_handle_pending(vm->sw, -1, &out);
+
+	vm_err("%s: a memory error at host address %p (%d record%s)", what, addr, r,
+	       r == 1 ? "" : "s");
+	if (addr == seen->last || ++seen->n > MAX_NEW_BAD || r <= 0) {
+		vm_err("%s: guest memory keeps failing; giving up rather than touching it again",
+		       what);
+		return -1;
+	}
+	seen->last = addr;
+	return 0;
+}
+
+struct zero_job {
+	struct vm *vm;
+};
+
+/* Zero RAM page by page, skipping pages the ledger holds as bad. */
+static void zero_clean(void *arg)
+{
+	struct vm *vm = ((struct zero_job *)arg)->vm;
+
 	for (uint64_t off = 0; off < vm->ram_size; off += vm->page_size)
 		if (clean(vm, SWVM_RAM_BASE + off, vm->page_size))
 			memset(vm->ram + off, 0, vm->page_size);
 }
 
-/* Give the guest zeroed memory again (at reset). */
-void mem_wipe(struct vm *vm)
+/* Give the guest zeroed memory again (at reset); -1: it cannot be done. */
+int mem_wipe(struct vm *vm)
 {
-	/* hugetlb: MADV_DONTNEED frees the pages; zero them instead. */
-	if (vm->o->hugetlb)
-		mem_zero_clean(vm);
-	else
+	struct zero_job job = { vm };
+	struct bad_seen seen = { 0 };
+	void *addr;
+
+	vm->mem_failed = false;
+	/* Anonymous 4 KiB pages: MADV_DONTNEED hands out new zeroed pages, touching none. */
+	if (!vm->o->hugetlb) {
 		madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
+		return 0;
+	}
+	/* hugetlb: MADV_DONTNEED would free the reserved pages; zero them instead. */
+	while (swvm_guarded(zero_clean, &job, &addr) == -EHWPOISON)
+		if (met_bad_page(vm, &seen, addr, "reset: zeroing guest memory")) {
+			vm->mem_failed = true;
+			return -1;
+		}
+	return 0;
+}
+
+struct copy_job {
+	struct vm *vm;
+	const struct swvm_layout *l;
+	const void *dtb;
+	size_t dtb_len;
+};
+
+static void copy_images(void *arg)
+{
+	struct copy_job *j = arg;
+	struct vm *vm = j->vm;
+
+	if (vm->initrd_len)
+		memcpy(hva(vm, j->l->initrd_gpa), vm->initrd, vm->initrd_len);
+	memcpy(hva(vm, j->l->dtb_gpa), j->dtb, j->dtb_len);
+	memcpy(hva(vm, j->l->entry), vm->kernel, vm->kernel_len);
 }
 
 int mem_load_images(struct vm *vm)
 {
-	uint64_t end = SWVM_RAM_BASE + vm->ram_size, base, kend, top;
-	static uint8_t dtb[DTB_MAX];
-	int n;
+	struct bad_seen seen = { 0 };
+	struct swvm_layout l;
+	const char *why;
+	uint64_t dtb_size;
+	void *dtb, *addr;
+	int n, r;
 
-	/* The kernel: the lowest clean 2 MiB boundary that holds image_size. */
-	for (base = SWVM_RAM_BASE; base + vm->kernel_text_offset + vm->kernel_image_size <= end;
-	     base += SZ_2M)
-		if (clean(vm, base + vm->kernel_text_offset, vm->kernel_image_size))
-			break;
-	kend = base + vm->kernel_text_offset + vm->kernel_image_size;
-	if (kend > end) {
-		vm_err("no room for the kernel clear of poisoned pages");
+	if (vm->mem_failed) {
+		vm_err("not booting: guest memory failed while it was reset");
 		return -1;
 	}
-	vm->entry = base + vm->kernel_text_offset;
-
-	/* The DTB: the highest clean 64 KiB block. */
-	for (top = end - DTB_MAX; top >= kend; top -= DTB_MAX)
-		if (clean(vm, top, DTB_MAX))
-			break;
-	if (top < kend) {
-		vm_err("no room for the device tree");
-		return -1;
-	}
-	vm->dtb_gpa = top;
-
-	/* The initrd: highest clean page-aligned spot below the DTB. */
-	vm->initrd_gpa = 0;
-	if (vm->initrd_len) {
-		uint64_t len = (vm->initrd_len + SZ_4K - 1) & ~(SZ_4K - 1);
-		uint64_t g = (vm->dtb_gpa - len) & ~(SZ_4K - 1);
-
-		while (g >= kend && !clean(vm, g, len))
-			g = g >= SZ_2M ? (g - SZ_2M) & ~(SZ_2M - 1) : 0;
-		if (g < kend) {
-			vm_err("no room for the initrd clear of the kernel and poisoned pages");
+	for (;;) {
+		if (fdt_size(vm, &dtb_size))
+			return -1;
+		r = swvm_layout_place(SWVM_RAM_BASE, vm->ram_size, &vm->image, vm->initrd_len,
+				      dtb_size, clean, vm, &l, &why);
+		if (r) {
+			vm_err("placing the boot images in %u MiB: %s", vm->o->mem_mib, why);
 			return -1;
 		}
-		vm->initrd_gpa = g;
-		memcpy(hva(vm, g), vm->initrd, vm->initrd_len);
-	}
+		vm->entry = l.entry;
+		vm->dtb_gpa = l.dtb_gpa;
+		vm->initrd_gpa = l.initrd_gpa;
+		dtb = calloc(1, dtb_size);
+		if (!dtb) {
+			vm_err("device tree: out of memory");
+			return -1;
+		}
+		n = fdt_build(vm, dtb, dtb_size);
+		if (n < 0) {
+			free(dtb);
+			return -1;
+		}
+		{
+			struct copy_job job = { vm, &l, dtb, (size_t)n };
 
-	n = fdt_build(vm, dtb, sizeof(dtb));
-	if (n < 0)
-		return -1;
-	memcpy(hva(vm, vm->dtb_gpa), dtb, (size_t)n);
-	memcpy(hva(vm, vm->entry), vm->kernel, vm->kernel_len);
-	return 0;
+			r = swvm_guarded(copy_images, &job, &addr);
+		}
+		free(dtb);
+		if (r != -EHWPOISON)
+			return 0;
+		/* Isolated now: the next placement goes around it. */
+		if (met_bad_page(vm, &seen, addr, "loading the boot images"))
+			return -1;
+	}
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,17 +35,59 @@ struct event_ring {
 static struct seawall_ctx *sigbus_ctx;
 static struct vm *sigbus_vm;
 
+/* The handler's last words: write(2) only, the address in hex. */
+static void sigbus_fatal(void *addr)
+{
+	static const char head[] = "swvm: a memory error at host address 0x";
+	static const char tail[] = " on a thread of swvm outside KVM_RUN and outside a guarded "
+				   "access: returning would take it again forever; exiting "
+				   "(pages handled so far are in the journal)\n";
+	char hex[16];
+	uintptr_t a = (uintptr_t)addr;
+	int n = 0;
+
+	do {
+		hex[sizeof(hex) - 1 - n++] = "0123456789abcdef"[a & 15];
+		a >>= 4;
+	} while (a && n < (int)sizeof(hex));
+	/* Nothing to do if these fail: there is no one left to tell. */
+	if (write(STDERR_FILENO, head, sizeof(head) - 1) > 0 &&
+	    write(STDERR_FILENO, hex + sizeof(hex) - n, (size_t)n) > 0)
+		n = (int)write(STDERR_FILENO, tail, sizeof(tail) - 1);
+	term_restore_now();
+	_exit(SWVM_EXIT_ERROR);
+}
+
+/* Async-signal-safe throughout (guard.c says which case is which). */
 static void sigbus_handler(int sig, siginfo_t *si, void *uc)
 {
+	int saved = errno;
+	int r = seawall_sigbus_record(sigbus_ctx, si->si_addr, si->si_code, si->si_addr_lsb);
+	int tid;
+
 	(void)uc;
-	if (seawall_sigbus_record(sigbus_ctx, si->si_addr, si->si_code, si->si_addr_lsb) == -EINVAL) {
+	switch (swvm_sigbus_decide(r, si->si_code, on_vcpu_thread(), swvm_guard_active())) {
+	case SWVM_SIGBUS_DEFAULT:
 		/* Not a memory error: a bug of ours.  Die as we would have. */
 		signal(sig, SIG_DFL);
-		return;
+		break;
+	case SWVM_SIGBUS_ESCAPE:
+		swvm_guard_escape(si->si_addr);	/* back in swvm_guarded(): no return */
+		sigbus_fatal(si->si_addr);
+		break;
+	case SWVM_SIGBUS_FATAL:
+		sigbus_fatal(si->si_addr);
+		break;
+	case SWVM_SIGBUS_KICK:
+		/* Action-optional off a vCPU thread: make a live vCPU drain the queue. */
+		tid = sigbus_vm ? swvm_sigbus_kick_target(sigbus_vm->vcpu_tid, sigbus_vm->ncpus) : 0;
+		if (tid)
+			syscall(SYS_tgkill, getpid(), tid, SIGUSR2);
+		break;
+	case SWVM_SIGBUS_RETURN:
+		break;
 	}
-	/* Off a vCPU thread (action-optional): make vCPU 0 drain the queue. */
-	if (!on_vcpu_thread() && sigbus_vm && sigbus_vm->vcpus[0].started)
-		pthread_kill(sigbus_vm->vcpus[0].thread, SIGUSR2);
+	errno = saved;
 }
 
 const char *sea_restart_reason(unsigned int reason)
@@ -79,6 +122,29 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/*
+ * The metrics file is rewritten for events, at most once a second: a
+ * guest hitting a bad page in a loop would otherwise have it rewritten
+ * per hit.  One held back is written by the next tick after the second
+ * (every vCPU exit) or at the next stop.
+ */
+#define METRICS_INTERVAL_NS	1000000000ULL
+
+static struct swvm_ratelimit metrics_rl = SWVM_RATELIMIT_INIT(METRICS_INTERVAL_NS, 1);
+static atomic_bool metrics_dirty;
+
+void sea_metrics_tick(struct vm *vm, bool force)
+{
+	unsigned long missed;
+
+	if (!vm->o->metrics || !atomic_load(&metrics_dirty))
+		return;
+	if (!swvm_ratelimit(&metrics_rl, now_ns(), &missed) && !force)
+		return;
+	atomic_store(&metrics_dirty, false);
+	seawall_metrics_write(vm->sw, vm->o->metrics);
+}
+
 static void on_event(const struct seawall_event *ev, void *arg)
 {
 	struct vm *vm = arg;
@@ -102,19 +168,24 @@ static void on_event(const struct seawall_event *ev, void *arg)
 	pthread_cond_broadcast(&ring->cond);
 	pthread_mutex_unlock(&ring->lock);
 	atomic_fetch_add(&vm->events_total, 1);
-	if (!vm->quiet)
+	if (!vm->quiet && vm_log_allowed(vm, GLOG_EVENT))
 		vm_info(vm, "event %.*s", n - 1, line);
-	if (vm->o->metrics)
-		seawall_metrics_write(vm->sw, vm->o->metrics);
+	atomic_store(&metrics_dirty, true);
+	sea_metrics_tick(vm, false);
 }
 
 static void on_log(int level, const char *msg, void *arg)
 {
 	struct vm *vm = arg;
 
+	if (level > SEAWALL_LOG_INFO || (level > SEAWALL_LOG_WARN && vm->quiet))
+		return;
+	/* Most of them come from an exit or an event: the guest decides how many. */
+	if (!vm_log_allowed(vm, GLOG_LIB))
+		return;
 	if (level <= SEAWALL_LOG_WARN)
 		vm_err("libseawall: %s", msg);
-	else if (level <= SEAWALL_LOG_INFO && !vm->quiet)
+	else
 		vm_info(vm, "libseawall: %s", msg);
 }
 
@@ -185,7 +256,8 @@ void sea_handle_outcome(struct vm *vm, struct vcpu *vcpu, int r,
 			const struct seawall_outcome *out, const char *what)
 {
 	if (r < 0) {
-		vm_err("vcpu%d: %s: libseawall: %s", vcpu->id, what, strerror(-r));
+		if (vm_log_allowed(vm, GLOG_OUTCOME))
+			vm_err("vcpu%d: %s: libseawall: %s", vcpu->id, what, strerror(-r));
 		if (!out)
 			return;
 	}

@@ -225,4 +225,94 @@ void swvm_gate_resume(struct swvm_gate *g);
 void swvm_gate_close(struct swvm_gate *g);
 void swvm_gate_open(struct swvm_gate *g);
 
+/*
+ * ---- loader.c: where the boot images go in guest RAM ----
+ * Every quantity from an Image header is checked against what is left of
+ * RAM before it is added to anything: no sum wraps.  Errors are -EINVAL
+ * (not an Image, bad arguments), -EFBIG (does not fit in RAM at all) or
+ * -ENOSPC (no room clear of bad pages), with *why for the user.
+ */
+#define SWVM_DTB_BASE		0x10000ULL	/* the tree without reserved pages */
+#define SWVM_DTB_RSV_ENTRY	16ULL		/* one reserve-map entry */
+#define SWVM_DTB_MAX		0x200000ULL	/* booting.rst: at most 2 MiB */
+
+struct swvm_image {
+	uint64_t text_offset;
+	uint64_t image_size;		/* at least the file's length */
+};
+
+struct swvm_layout {
+	uint64_t entry;			/* the kernel's first byte (2 MiB base + text_offset) */
+	uint64_t kernel_end;		/* entry + image_size */
+	uint64_t initrd_gpa;		/* 0 without an initrd */
+	uint64_t dtb_gpa, dtb_size;
+};
+
+int swvm_image_parse(const void *buf, size_t len, struct swvm_image *img, const char **why);
+int swvm_image_fits(const struct swvm_image *img, uint64_t initrd_len, uint64_t ram_size,
+		    const char **why);
+/* Bytes for a DTB with nreserved reserve-map entries; 0: more than 2 MiB. */
+uint64_t swvm_dtb_size(uint64_t nreserved);
+/*
+ * Kernel at the lowest 2 MiB base that is clean, DTB (dtb_size, from
+ * swvm_dtb_size()) at the highest clean 64 KiB block above it, initrd at
+ * the highest clean page below the DTB; clean(arg, gpa, len) says whether
+ * a range has no bad page.  On success every image lies inside
+ * [ram_base, ram_base + ram_size), and none overlaps another.
+ */
+int swvm_layout_place(uint64_t ram_base, uint64_t ram_size, const struct swvm_image *img,
+		      uint64_t initrd_len, uint64_t dtb_size,
+		      bool (*clean)(void *arg, uint64_t gpa, uint64_t len), void *arg,
+		      struct swvm_layout *l, const char **why);
+
+struct swvm_range {
+	uint64_t start, len;
+};
+/* Sort and merge overlapping or adjacent ranges in place; the new count. */
+size_t swvm_ranges_merge(struct swvm_range *r, size_t n);
+
+/*
+ * ---- guard.c: swvm's SIGBUS handler, without KVM ----
+ * swvm_guarded() runs fn, in which this thread touches guest memory; an
+ * action-required SIGBUS there ends fn early: -EHWPOISON and *addr, the
+ * faulting address (the handler calls swvm_guard_escape(), which does not
+ * return inside swvm_guarded()).  Not reentrant; fn must hold no lock.
+ */
+int swvm_guarded(void (*fn)(void *arg), void *arg, void **addr);
+bool swvm_guard_active(void);
+void swvm_guard_escape(void *addr);
+
+enum swvm_sigbus_do {
+	SWVM_SIGBUS_DEFAULT,	/* not a memory error: die as without a handler */
+	SWVM_SIGBUS_RETURN,	/* on a vCPU thread: the drain after KVM_RUN has it */
+	SWVM_SIGBUS_KICK,	/* action-optional elsewhere: make a live vCPU drain */
+	SWVM_SIGBUS_ESCAPE,	/* action-required in swvm_guarded(): leave the access */
+	SWVM_SIGBUS_FATAL,	/* action-required elsewhere: returning re-faults forever */
+};
+
+/* recorded: what seawall_sigbus_record() returned. */
+enum swvm_sigbus_do swvm_sigbus_decide(int recorded, int si_code, bool on_vcpu, bool guarded);
+/* The tid of the first live vCPU thread (tids[i] > 0), or 0. */
+int swvm_sigbus_kick_target(const _Atomic int *tids, unsigned int n);
+
+/* ---- ratelimit.c: guest-triggered log lines ---- */
+struct swvm_ratelimit {
+	pthread_mutex_t lock;
+	uint64_t interval_ns;
+	unsigned int burst;
+	uint64_t begin_ns;
+	unsigned int printed;
+	unsigned long missed;
+};
+
+#define SWVM_RATELIMIT_INIT(interval, n) \
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .interval_ns = (interval), .burst = (n) }
+/*
+ * May this line go out now (now_ns: any monotonic clock)?  *suppressed:
+ * how many were dropped in the interval that just ended, to report once.
+ */
+bool swvm_ratelimit(struct swvm_ratelimit *rl, uint64_t now_ns, unsigned long *suppressed);
+/* Dropped and not reported yet (then reset): for a last summary at exit. */
+unsigned long swvm_ratelimit_flush(struct swvm_ratelimit *rl);
+
 #endif /* SWVM_H */

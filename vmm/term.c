@@ -25,6 +25,12 @@ static void term_restore(void)
 	raw = false;
 }
 
+/* The terminal back as it was, from a signal handler about to _exit(). */
+void term_restore_now(void)
+{
+	term_restore();		/* tcsetattr() is async-signal-safe */
+}
+
 static void *input_thread(void *arg)
 {
 	struct vm *vm = arg;

@@ -12,10 +12,54 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "vm.h"
 
 static _Thread_local struct vcpu *this_vcpu;
+
+/* At most 10 lines of a kind per 5 s, as the kernel's printk_ratelimit(). */
+#define GLOG_INTERVAL_NS	5000000000ULL
+#define GLOG_BURST		10
+
+static struct swvm_ratelimit glog[GLOG__N] = {
+	[0 ... GLOG__N - 1] = SWVM_RATELIMIT_INIT(GLOG_INTERVAL_NS, GLOG_BURST),
+};
+
+static const char *const glog_what[GLOG__N] = {
+	[GLOG_NISV] = "undecodable-access",
+	[GLOG_MMIO] = "unhandled-MMIO",
+	[GLOG_OUTCOME] = "exit-handling error",
+	[GLOG_EVENT] = "event",
+	[GLOG_LIB] = "libseawall",
+};
+
+static void say_suppressed(enum guest_log kind, unsigned long n)
+{
+	if (n)
+		vm_err("%lu %s line%s suppressed", n, glog_what[kind], n == 1 ? "" : "s");
+}
+
+bool vm_log_allowed(struct vm *vm, enum guest_log kind)
+{
+	unsigned long missed;
+	bool ok;
+
+	(void)vm;
+	if ((unsigned int)kind >= GLOG__N)
+		return false;
+	ok = swvm_ratelimit(&glog[kind], now_ns(), &missed);
+	say_suppressed(kind, missed);
+	return ok;
+}
+
+void vm_log_flush(struct vm *vm)
+{
+	(void)vm;
+	for (unsigned int k = 0; k < GLOG__N; k++)
+		say_suppressed(k, swvm_ratelimit_flush(&glog[k]));
+}
 
 bool on_vcpu_thread(void)
 {
@@ -85,9 +129,7 @@ static uint64_t mmio_get(const struct kvm_run *run)
 
 static void warn_unhandled(struct vm *vm, uint64_t gpa, bool write)
 {
-	static atomic_int warned;
-
-	if (atomic_fetch_add(&warned, 1) < 8)
+	if (vm_log_allowed(vm, GLOG_MMIO))
 		vm_info(vm, "unhandled MMIO %s at 0x%llx (reads as 0)",
 			write ? "write" : "read", (unsigned long long)gpa);
 }
@@ -149,8 +191,9 @@ static void handle_nisv(struct vm *vm, struct vcpu *v)
 	if (in_ram(vm, ipa) && fault_exit(vm, v))
 		return;
 	/* A device access we cannot decode: the guest gets an external abort. */
-	vm_info(vm, "vcpu%d: undecodable access at 0x%llx: injecting an external abort",
-		v->id, (unsigned long long)ipa);
+	if (vm_log_allowed(vm, GLOG_NISV))
+		vm_info(vm, "vcpu%d: undecodable access at 0x%llx: injecting an external abort",
+			v->id, (unsigned long long)ipa);
 	seawall_vcpu_inject_dabt(v->fd);
 }
 
@@ -213,6 +256,7 @@ static void *vcpu_thread(void *arg)
 	sigset_t set;
 
 	this_vcpu = v;
+	atomic_store(&vm->vcpu_tid[v->id], (int)syscall(SYS_gettid));
 	snprintf(name, sizeof(name), "swvm-vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
 	sigemptyset(&set);
@@ -229,6 +273,7 @@ static void *vcpu_thread(void *arg)
 		e = errno;
 		swvm_gate_leave(&vm->gate, (unsigned int)v->id);
 		drain_sigbus(vm, v);
+		sea_metrics_tick(vm, false);
 		if (r < 0) {
 			if (e == EINTR || e == EAGAIN)
 				continue;
@@ -269,6 +314,8 @@ static void *vcpu_thread(void *arg)
 		}
 	}
 	settle(v);
+	/* From here on the SIGBUS handler leaves this thread alone. */
+	atomic_store(&vm->vcpu_tid[v->id], 0);
 	this_vcpu = NULL;
 	return NULL;
 }
@@ -303,4 +350,6 @@ void vcpus_join(struct vm *vm)
 		v->started = false;
 		pthread_mutex_unlock(&vm->lock);
 	}
+	vm_log_flush(vm);
+	sea_metrics_tick(vm, true);
 }

@@ -44,6 +44,12 @@ struct vm {
 	int kvm_fd, vm_fd, gic_fd;
 	unsigned int ncpus;
 	struct vcpu vcpus[SWVM_MAX_CPUS];
+	/*
+	 * Each vCPU thread's kernel tid while it runs, 0 before and after:
+	 * whom the SIGBUS handler may signal.  The thread clears its own
+	 * before it returns, so the handler never names a joined thread.
+	 */
+	_Atomic int vcpu_tid[SWVM_MAX_CPUS];
 	size_t run_size;
 
 	uint8_t *ram;
@@ -53,11 +59,12 @@ struct vm {
 	/* Boot images, kept in memory to reload on reset. */
 	uint8_t *kernel;
 	size_t kernel_len;
-	uint64_t kernel_text_offset, kernel_image_size;
+	struct swvm_image image;	/* from the Image header, checked against RAM */
 	uint8_t *initrd;
 	size_t initrd_len;
 	char cmdline[2304];
 	uint64_t entry, dtb_gpa, initrd_gpa;
+	bool mem_failed;		/* a reset met bad memory it could not get around */
 
 	struct seawall_ctx *sw;
 	int sea_caps;			/* SEAWALL_KVM_HAS_* in effect */
@@ -99,9 +106,10 @@ int kvm_vcpu_reset(struct vm *vm, struct vcpu *vcpu);
 int mem_setup(struct vm *vm);
 int mem_load_files(struct vm *vm);
 int mem_load_images(struct vm *vm);
-void mem_wipe(struct vm *vm);
+int mem_wipe(struct vm *vm);
 
-/* fdt.c */
+/* fdt.c: fdt_size() says how large a buffer fdt_build() needs */
+int fdt_size(struct vm *vm, uint64_t *size);
 int fdt_build(struct vm *vm, void *buf, size_t cap);
 
 /* gic.c */
@@ -110,6 +118,19 @@ int gic_finalize(struct vm *vm);
 void gic_set_spi(struct vm *vm, unsigned int spi, int level);
 
 /* vcpu.c */
+/* Lines a guest can cause once per exit or event, each kind rate-limited. */
+enum guest_log {
+	GLOG_NISV,		/* undecodable accesses */
+	GLOG_MMIO,		/* accesses to no device */
+	GLOG_OUTCOME,		/* libseawall errors while handling an exit */
+	GLOG_EVENT,		/* the "event ..." lines */
+	GLOG_LIB,		/* libseawall's own log lines */
+	GLOG__N,
+};
+/* May this line go out now?  Says first how many of its kind were dropped. */
+bool vm_log_allowed(struct vm *vm, enum guest_log kind);
+/* At a stop: how many of each kind were dropped and not said yet. */
+void vm_log_flush(struct vm *vm);
 bool on_vcpu_thread(void);
 int vcpus_start(struct vm *vm);
 void vcpus_join(struct vm *vm);
@@ -126,9 +147,12 @@ void sea_handle_outcome(struct vm *vm, struct vcpu *vcpu, int r,
 const char *sea_restart_reason(unsigned int reason);
 int sea_events_dump(struct vm *vm, int fd, uint64_t *last_seq);
 int sea_events_wait(struct vm *vm, uint64_t last_seq, int timeout_ms);
+/* The metrics file, if an event's rewrite was held back by the rate limit. */
+void sea_metrics_tick(struct vm *vm, bool force);
 
 /* term.c */
 void term_start(struct vm *vm);
+void term_restore_now(void);	/* async-signal-safe */
 
 /* control.c */
 int control_start(struct vm *vm, const char *path);

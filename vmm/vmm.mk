@@ -7,7 +7,7 @@ SWVM_SYSROOT  := $(SEAWALL_CACHE)/sysroot-arm64
 SWVM_FDT_INC  := $(SWVM_SYSROOT)/usr/include
 SWVM_FDT_LIB  := $(SWVM_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
 
-SWVM_SRCS := main options kvm mem fdt gic uart notify vcpu sea control proto term gate
+SWVM_SRCS := main options kvm mem fdt gic uart notify vcpu sea control proto term gate loader guard ratelimit
 SWVM_HDRS := vmm/swvm.h vmm/vm.h $(LIB_HDRS)
 SWVM_OBJS := $(addprefix $(ARM64)/vmm/,$(addsuffix .o,$(SWVM_SRCS)))
 SWVM_BIN  := $(ARM64)/rootfs/opt/seawall/bin/swvm
@@ -32,6 +32,8 @@ $(SWVM_BIN): $(SWVM_OBJS) $(ARM64)/lib/libseawall.a
 $(NATIVE)/unit/test_swvm_proto $(NATIVE)/unit-asan/test_swvm_proto: vmm/proto.c vmm/options.c vmm/swvm.h
 $(NATIVE)/unit/test_swvm_notify $(NATIVE)/unit-asan/test_swvm_notify: vmm/notify.c vmm/uart.c vmm/swvm.h
 $(NATIVE)/unit/test_swvm_gate $(NATIVE)/unit-asan/test_swvm_gate: vmm/gate.c vmm/swvm.h
+$(NATIVE)/unit/test_swvm_loader $(NATIVE)/unit-asan/test_swvm_loader: vmm/loader.c vmm/swvm.h
+$(NATIVE)/unit/test_swvm_guard $(NATIVE)/unit-asan/test_swvm_guard: vmm/guard.c vmm/ratelimit.c vmm/swvm.h
 
 # The swvm smoke test for the rig: /opt/seawall/tests/swvm/{smoke,ctl-raw}.
 SWVM_TEST_DIR := $(ARM64)/rootfs/opt/seawall/tests/swvm

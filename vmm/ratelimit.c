@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A rate limit for lines a guest can make swvm write (undecodable
+ * accesses, unknown MMIO, one per exit or event): at most burst lines per
+ * interval, and when an interval with suppressed lines is over, the next
+ * caller learns how many were dropped, to say so in one line.  The clock
+ * is the caller's, so that tests run on a counter.
+ */
+#include "swvm.h"
+
+bool swvm_ratelimit(struct swvm_ratelimit *rl, uint64_t now_ns, unsigned long *suppressed)
+{
+	bool ok;
+
+	*suppressed = 0;
+	pthread_mutex_lock(&rl->lock);
+	if (!rl->begin_ns || now_ns - rl->begin_ns >= rl->interval_ns || now_ns < rl->begin_ns) {
+		/* A new interval: report what the last one dropped. */
+		*suppressed = rl->missed;
+		rl->missed = 0;
+		rl->begin_ns = now_ns ? now_ns : 1;
+		rl->printed = 0;
+	}
+	ok = rl->printed < rl->burst;
+	if (ok)
+		rl->printed++;
+	else
+		rl->missed++;
+	pthread_mutex_unlock(&rl->lock);
+	return ok;
+}
+
+unsigned long swvm_ratelimit_flush(struct swvm_ratelimit *rl)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&rl->lock);
+	n = rl->missed;
+	rl->missed = 0;
+	pthread_mutex_unlock(&rl->lock);
+	return n;
+}
