@@ -156,3 +156,34 @@ for i, line in enumerate([
         b'{"s":"\\ud83d\\ude00 \\u00e9 \\/"}',
         b'{"flags":["a","bb","ccc"]}']):
     put("cli_json", "reply-%d" % i, bytes([i * 7]) + line)
+
+
+def control_seeds():
+    """control: u8 deadline (8 ms units) | u8 flags (bit 0: end of file after
+    the last chunk) | chunks: u8 gap (bit 7: a signal first; 4 ms units) |
+    u8 length | bytes."""
+    def client(name, deadline, eof, parts):
+        b = bytes([deadline, 1 if eof else 0])
+        for gap, data in parts:
+            b += bytes([gap, len(data)]) + data
+        put("control", name, b)
+
+    client("status", 250, False, [(0, b"status\n")])
+    client("trickle", 250, False, [(100, bytes([c])) for c in b"status\n"])
+    client("bytewise-in-time", 250, False, [(5, bytes([c])) for c in b"ledger\n"])
+    client("two-lines", 250, False, [(0, b"status\nledger\n")])
+    client("later-line", 250, False, [(0, b"status\n"), (1, b"ledger\n")])
+    client("same-time-line", 250, False, [(2, b"status\n"), (0, b"ledger\n")])
+    client("big", 250, False, [(0, b"a" * 255), (0, b"a" * 255), (0, b"a" * 90)])
+    client("512", 250, False, [(0, b"hello" + b" " * 250), (0, b" " * 250), (0, b" " * 6 + b"\n")])
+    client("eof", 250, True, [(0, b"hello")])
+    client("empty-eof", 250, True, [])
+    client("silent", 10, False, [])
+    client("eintr-at-deadline", 50, False, [(0, b"sta"), (0x80 | 100, b"tus\n")])
+    client("at-deadline", 50, False, [(0, b"sta"), (100, b"tus\n")])
+    client("crlf", 250, False, [(0, b"status\r\n")])
+    client("inject", 250, False, [(0, b"inject-test 0x"), (3, b"40001000 "), (3, b"fnv\n")])
+    client("follow", 250, True, [(0, b"events follow\n")])
+
+
+control_seeds()
