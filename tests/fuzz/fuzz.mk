@@ -21,7 +21,7 @@ FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                  $(FUZZ_DIR)/lib/arch/$(LIB_NATIVE_ARCH)/vcpu.o
 FUZZ_BINS     := $(addprefix $(FUZZ_DIR)/bin/fuzz_,$(FUZZ_TARGETS))
 FUZZ_REPLAYS  := $(addprefix $(NATIVE)/fuzz-replay/fuzz_,$(FUZZ_TARGETS))
-FUZZ_DEPS     := tests/fuzz/fuzz.h vmm/proto.c vmm/notify.c vmm/swvm.h tools/json.c tools/json.h \
+FUZZ_DEPS     := tests/fuzz/fuzz.h vmm/proto.c vmm/notify.c vmm/loader.c vmm/swvm.h tools/json.c tools/json.h \
                  $(LIB_DEPS_H)
 
 .PHONY: fuzz fuzz-build fuzz-merge check-fuzz fuzz-replay-build
