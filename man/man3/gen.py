@@ -22,12 +22,23 @@ page("seawall_ctx_new", HDR_CTX,
 SEAWALL_OPTS(seawall_ctx_opts, o). Fields: vm_fd (0 or -1: no KVM fd; memslots are then
 changed through memslot_ops, or not at all), journal_path (reloaded now: every page it holds is
 back in the ledger; a torn tail is dropped with a warning and a SEAWALL_EV_JOURNAL_TORN event,
-damaged records in the middle are skipped, logged as errors and reported as SEAWALL_EV_JOURNAL_ERROR),
+damaged records in the middle are skipped, logged as errors and reported as SEAWALL_EV_JOURNAL_ERROR;
+a journal that holds records superseded by later ones is then compacted to one record per page: written to a
+new file made with mkstemp(3) in the journal's directory, synced, renamed over the journal and the directory
+synced, so a crash leaves the old file or the new one, never a mix; the journal must not be a symbolic link;
+pages the journal holds count toward restart_after_pages only once a registered region holds them at their
+page size, see seawall_ctx_reisolate(3)),
 journal_nosync (do not fdatasync before returning to the VMM), max_pages (ledger bound,
 default 65536), sigbus_capacity (default 256), notify_capacity (default 64), strategy
 (SEAWALL_ISOLATE_QUARANTINE, SEAWALL_ISOLATE_HWPOISON or SEAWALL_ISOLATE_NONE),
 spare_slot_base and spare_slot_count (memslot ids the context may use when splitting),
-memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte.
+memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte, event_hva (1: events
+carry the host address of a SIGBUS in seawall_event.hva and in their JSON; 0, the default: hva is 0 and the
+JSON has no hva member, since a host address tells whoever reads the events where the VMM's memory is).
+The journal gets a record when a page's state changes (a new page, a flag, an action not taken on it before,
+a failed append retried), not on every hit: a guest that hits its pages in a loop does not grow the journal.
+Hit counts, the last time seen, the last ESR and gva, and acknowledgements are written with the next change and
+by seawall_ctx_free(3); after a crash they may be those of an earlier record.
 The default policy applies until seawall_ctx_set_policy(3) is called.
 memslot_ops (copied; declare it with SEAWALL_OPTS(seawall_memslot_ops, m)) has set(arg, slot), which makes
 one KVM_SET_USER_MEMORY_REGION-like change (size 0 deletes the slot; NULL: the ioctl on vm_fd), and pause(arg)
@@ -47,14 +58,17 @@ the VMM must ensure it another way (a single vCPU, or no vCPU running).""",
      [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, or the journal file is not a Seawall journal."),
       ("EBADMSG", "the journal's header is damaged."),
       ("EBUSY", "another process or context has the journal open for writing."),
+      ("ELOOP", "the journal path is a symbolic link (it is not followed)."),
+      ("EOVERFLOW", "the journal holds more distinct pages than max_pages; the log callback says so. Raise max_pages, or move the journal aside to start without its pages."),
       ("ENOMEM", "out of memory."),
       ("EACCES, ENOENT, EROFS, ...", "errors of open(2) on the journal path.")],
      "Thread-safe. Not async-signal-safe. Event and log callbacks given in opts may run before it returns.",
      ("seawall_ctx_free", "seawall_ctx_set_policy", "seawall_ctx_reisolate", "seawall"))
 
 page("seawall_ctx_free", HDR_CTX, "void seawall_ctx_free(struct seawall_ctx *ctx);",
-     """Close the journal and free the context. NULL is ignored. Quarantined host pages stay
-mapped on purpose: unmapping them would return a bad physical page to the host.""",
+     """Write to the journal what its records do not say yet (hit counts, last time seen, acknowledgements;
+one record per such page and one sync), close it and free the context. NULL is ignored. Quarantined host
+pages stay mapped on purpose: unmapping them would return a bad physical page to the host.""",
      "None.", [], "Not thread-safe with respect to other calls on the same context: the caller must ensure no other thread uses ctx. Not async-signal-safe.",
      ("seawall_ctx_new",))
 
@@ -65,8 +79,11 @@ SEAWALL_POLICY_NO_INJECT, SEAWALL_POLICY_NO_ISOLATE, SEAWALL_POLICY_NO_NOTIFY an
 SEAWALL_POLICY_NO_RESTART_EL1 (zero: inject, isolate, notify, and request a restart when guest EL1
 consumed the error). restart_after_pages: request a restart once this many distinct pages are bad
 since the last reset (0: the default, 8; SEAWALL_POLICY_NEVER: never). rate_burst and rate_per_sec
-configure a per-page token bucket (defaults 16 and 4/s): repeat hits beyond it are still injected
-and counted in the ledger but produce no event and no journal record, and are counted as rate limited.
+configure a per-page token bucket (defaults 16 and 4/s; at most 1000 and 1000000/s): repeat hits beyond it
+are still injected and counted in the ledger but produce no event, and are counted as rate limited. The
+bucket refills at rate_per_sec however close together the hits come: a steady flood on one page is reported
+rate_per_sec times a second after its first burst. A hit that asks for a restart always says so in its outcome;
+beyond the bucket it makes a SEAWALL_EV_RESTART event only the first time that page asks for one.
 Errors that cannot be tied to a guest page, lost SIGBUS records, a full ledger and ESR.SET = UC
 always request a restart. NULL opts restores the defaults.""",
      "0 on success, a negative errno on failure.",
@@ -155,14 +172,16 @@ isolation, notification, journal, events and the restart threshold, but never an
 page("seawall_sigbus_record", HDR_CTX,
      "int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, short lsb);",
      """Queue a SIGBUS BUS_MCEERR_AR or BUS_MCEERR_AO from inside the VMM's SIGBUS handler: pass
-si_addr, si_code and si_addr_lsb. The queue is a bounded lock-free ring sized by
+si_addr, si_code and si_addr_lsb. lsb is the log2 of the poisoned unit: 0 (unknown: the region's page), or
+12 to 47; when it is larger than the page size the region was registered with, seawall_ctx_handle_pending(3)
+records every page of the unit. The queue is a bounded lock-free ring sized by
 sigbus_capacity; records from any number of threads and nested handlers are kept up to that capacity.
 When it is full the record is counted, and the next seawall_ctx_handle_pending(3) reports the loss as a
 SEAWALL_EV_SIGBUS_OVERFLOW event and requests a restart. The function never logs, allocates or locks,
 and preserves errno. A handler that returns after BUS_MCEERR_AR taken on VMM code (not on KVM_RUN) must
 make sure the faulting access is not retried.""",
      "0 on success, a negative errno on failure.",
-     [("EINVAL", "ctx is NULL or si_code is neither BUS_MCEERR_AR nor BUS_MCEERR_AO."),
+     [("EINVAL", "ctx is NULL, si_code is neither BUS_MCEERR_AR nor BUS_MCEERR_AO, or lsb is neither 0 nor 12..47."),
       ("ENOSPC", "the queue is full; the loss is counted.")],
      "Async-signal-safe and thread-safe: lock-free atomics and one gettid system call.",
      ("seawall_ctx_handle_pending", "sigaction"))
@@ -173,7 +192,10 @@ page("seawall_ctx_handle_pending", HDR_CTX,
 the pipeline (source SEAWALL_SRC_SIGBUS_AR or _AO). A BUS_MCEERR_AR record taken on the calling thread
 asks for a data abort, injected into vcpu_fd when it is >= 0 (once, however many such records there were);
 AR records of other threads are recorded but not injected here. BUS_MCEERR_AO records isolate and notify
-without injecting. Records lost to overflow are reported and request a restart. out, when not NULL,
+without injecting. A record whose si_addr_lsb names a unit larger than its region's page stands for every page
+of the unit in that region, each recorded and isolated (none injected but the one at the address); a unit of
+more than 512 such pages requests a restart (SEAWALL_RESTART_LOST) instead. Records lost to overflow are
+reported and request a restart. out, when not NULL,
 gets the union of the actions and the last record's addresses. Call it after KVM_RUN returns.""",
      "The number of records handled (>= 0), or a negative errno.",
      [("EINVAL", "ctx is NULL.")], MT_CTX, ("seawall_sigbus_record",))
@@ -204,9 +226,11 @@ page("seawall_ledger_check_range", HDR_CTX,
      "int seawall_ledger_check_range(struct seawall_ctx *ctx, uint64_t gpa, uint64_t len);",
      """Tell whether [gpa, gpa + len) touches a poisoned page that has not been replaced. The VMM calls this
 before any access of its own to guest memory (virtio queues, DMA, device emulation), so that it never
-reads a bad page.""",
-     "0 when the range is clean, -EHWPOISON when it touches a poisoned page, another negative errno on failure.",
-     [("EINVAL", "ctx is NULL or the range wraps."), ("EHWPOISON", "the range touches a poisoned page.")],
+reads a bad page. A range may end at the top of the 64-bit space (gpa + len = 2^64). The cost is bounded by
+the number of ledger entries, whatever the range: the smaller of a walk over the entries and a lookup per
+page-aligned address of the range at each page size.""",
+     "0 when the range is clean (or len is 0), -EHWPOISON when it touches a poisoned page, another negative errno on failure.",
+     [("EINVAL", "ctx is NULL or gpa + len is past 2^64."), ("EHWPOISON", "the range touches a poisoned page.")],
      MT_CTX, ("seawall_ledger_lookup",))
 
 page("seawall_memslot_split", HDR_CTX,
@@ -244,15 +268,18 @@ seawall_ctx_handle_pending(3), seawall_ctx_handle_test(3), seawall_ctx_reisolate
 page("seawall_ctx_reisolate", HDR_CTX, "int seawall_ctx_reisolate(struct seawall_ctx *ctx);",
      """After seawall_ctx_new(3) reloaded a journal and the regions are registered, isolate every page that is
 still bad (not replaced) and queue a notice for those the guest has not acknowledged. Call it before the
-guest runs.""",
+guest runs. Journal pages that no registered region holds at their page size (the VM's memory map changed)
+are not isolated and do not count toward restart_after_pages: they stay in the ledger and in the journal,
+are reported in one log line and in the seawall_journal_outside_pages metric, and make the return -ENOENT.""",
      "The number of pages isolated, or the first negative errno met (the other pages are still processed).",
      [("EINVAL", "ctx is NULL."), ("ENOENT", "a journal page matches no registered region."),
       ("ENOSPC, ENOMEM, ...", "as seawall_ctx_isolate(3).")],
      MT_CTX, ("seawall_ctx_isolate", "seawall_ctx_new"))
 
 page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ctx);",
-     """On VM reset: map fresh memory at every quarantined page's old host address (anonymous, or the file
-range after punching the bad page out of the file), restore each split memslot to its original extent,
+     """On VM reset: map fresh anonymous memory at every quarantined page's old host address (for a
+file-backed region too: the file keeps its bad page, held by the quarantine, as punching it out would free it
+to the host; the guest's new page there is private, no longer shared through the file), restore each split memslot to its original extent,
 mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the
 distinct-page count. Quarantined host pages stay quarantined. When there is anything to give back, the
 memslot changes are bracketed by memslot_ops->pause and ->resume (seawall_ctx_new(3)), though a VMM
@@ -290,13 +317,14 @@ page("seawall_journal_open", HDR_CTX,
 fixed-layout, little-endian, with magic, length, type, sequence number and a CRC32C. Writers take an
 exclusive flock(2). SEAWALL_JOURNAL_NOSYNC skips every fsync. An empty file, or one holding the start
 of a header cut short, is (re)initialised when writable; any other file that is not a journal is refused
-and left untouched. Contexts open
-their own journal from seawall_ctx_opts.journal_path; this API is for tools.""",
+and left untouched. A symbolic link is refused (O_NOFOLLOW), so is anything but a regular file. Contexts open
+their own journal from seawall_ctx_opts.journal_path (and compact it, see seawall_ctx_new(3)); this API is for tools.""",
      "A journal handle, or NULL with errno set.",
-     [("EINVAL", "path is NULL, unknown flags, or the file is not a Seawall journal."),
+     [("EINVAL", "path is NULL, unknown flags, the file is not a regular file, or it is not a Seawall journal."),
       ("EBADMSG", "the header is damaged or of another version."),
       ("ENODATA", "read-only open of an empty file."),
       ("EBUSY", "another writer holds the journal."),
+      ("ELOOP", "path is a symbolic link."),
       ("ENOMEM", "out of memory."), ("EACCES, ENOENT, EIO, ...", "from open(2), pread(2), pwrite(2), fsync(2).")],
      "Thread-safe for distinct handles; a handle must not be used by two threads at once. Not async-signal-safe.",
      ("seawall_journal_replay", "seawall_journal_append", "seawall_journal_close"))
@@ -307,15 +335,18 @@ page("seawall_journal_close", HDR_CTX, "void seawall_journal_close(struct seawal
 
 page("seawall_journal_replay", HDR_CTX,
      "int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *arg,\n                           struct seawall_journal_stats *st);",
-     """Read the whole journal and call fn (if not NULL) for each valid page record in file order; a later record
+     """Read the whole journal, through a fixed 64 KiB window whatever its size, and call fn (if not NULL) for each valid page record in file order; a later record
 of the same page supersedes an earlier one. A record whose CRC matches but whose page is not one (a page_shift
-outside 12..30, or a gpa not aligned to it) is damage, not a record. After damage the replay resynchronises on the next valid record:
+outside 12..30, or a gpa not aligned to it) is damage, not a record, and so is a page record whose length is
+not the page record's, or a record of a type this version does not know longer than 128 bytes: these are checked
+before the CRC, so the work is linear in the file's size (at most 32 bytes checksummed per byte of file) whatever
+it holds. After damage the replay resynchronises on the next valid record:
 damage followed by a valid record counts as corruption (st->corrupt, st->corrupt_bytes), damage running to
 the end of the file is a torn tail (st->torn_bytes), which the next append cuts off. st (may be NULL) also
 gets the number of records, the offset past the last valid one and the last sequence number. A non-zero
 return from fn stops the callbacks (the scan still completes).""",
      "The number of valid records, fn's negative return, or a negative errno.",
-     [("EINVAL", "j is NULL."), ("ENOMEM", "no memory to read the file."), ("EIO", "read error or short file.")],
+     [("EINVAL", "j is NULL."), ("ENOMEM", "no memory for the read window."), ("EIO", "read error.")],
      "Not async-signal-safe; the handle must not be used by another thread at the same time.",
      ("seawall_journal_open", "seawall_journal_append"))
 
@@ -345,7 +376,8 @@ errors, pending notices.""",
 page("seawall_event_render_json", HDR_CTX,
      "int seawall_event_render_json(const struct seawall_event *ev, char *buf, size_t len);",
      """Render an event as one JSON object without a trailing newline (append one for JSON lines). Addresses are
-hex strings, actions an array of names. Like snprintf(3), the output is truncated to len - 1 characters and
+hex strings, actions an array of names. The hva member is there only when ev->hva is not 0, which a context
+gives only when asked (seawall_ctx_opts.event_hva, seawall_ctx_new(3)). Like snprintf(3), the output is truncated to len - 1 characters and
 the full length is returned, so a NULL buf with len 0 sizes the buffer.""",
      "The length of the full rendering, or a negative errno.",
      [("EINVAL", "ev is NULL, buf is NULL with len > 0, or the event's type or source is unknown."),
@@ -355,7 +387,9 @@ page("seawall_metrics_render", HDR_CTX, "int seawall_metrics_render(struct seawa
      """Render the counters in the Prometheus text exposition format, each with HELP and TYPE lines:
 seawall_events_total{source=...}, seawall_poisoned_pages, seawall_injections_total, seawall_isolations_total,
 seawall_sigbus_queue_overflows_total, seawall_restarts_requested_total, seawall_rate_limited_total,
-seawall_journal_errors_total, seawall_unattributable_total, seawall_notify_pending. Truncation and return
+seawall_journal_errors_total, seawall_unattributable_total, seawall_notify_pending,
+seawall_journal_outside_pages (journaled bad pages no registered region holds; not counted in
+seawall_poisoned_pages). Truncation and return
 value as snprintf(3).""",
      "The length of the full rendering, or a negative errno.",
      [("EINVAL", "ctx is NULL, or buf is NULL with len > 0."), ("EOVERFLOW", "the length does not fit in an int.")],
@@ -363,10 +397,12 @@ value as snprintf(3).""",
 
 page("seawall_metrics_write", HDR_CTX, "int seawall_metrics_write(struct seawall_ctx *ctx, const char *path);",
      """Write the metrics to path atomically, as node_exporter's textfile collector expects: a temporary file
-next to it, then rename(2). Point path into the collector's directory with a .prom suffix.""",
+next to it, made by mkstemp(3) (so never a file or link someone planted under a predictable name; mode 0644),
+then rename(2), which replaces whatever is at path without following it. Point path into the collector's
+directory with a .prom suffix.""",
      "0 on success, a negative errno on failure.",
      [("EINVAL", "ctx or path is NULL or path is empty."), ("ENOMEM", "out of memory."),
-      ("EACCES, ENOSPC, EXDEV, ...", "from open(2), write(2), rename(2).")],
+      ("EACCES, ENOSPC, EXDEV, ...", "from mkstemp(3), write(2), rename(2).")],
      MT_CTX, ("seawall_metrics_render",))
 
 page("seawall_source_name", HDR_CTX, "const char *seawall_source_name(unsigned int source);",
