@@ -19,6 +19,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "../../vmm/guard.c"
 #include "../../vmm/ratelimit.c"
 #include "tap.h"
@@ -74,6 +83,15 @@ static void guarded(void)
 	int r, status;
 	pid_t pid;
 
+	/*
+	 * valgrind 3.19 takes a SIGBUS with si_code BUS_MCEERR_AR sent to
+	 * itself as its own fatal error ("the 'impossible' happened"); this
+	 * part runs plain and under ASan+UBSan in check-unit.
+	 */
+	if (RUNNING_ON_VALGRIND) {
+		tap_diag("forged BUS_MCEERR_AR not under valgrind (it takes it as its own fault)");
+		return;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO;
