@@ -100,7 +100,8 @@ static int check_file(const char *what, const char *path)
  * The events log, opened before anything else writes it: never through a
  * symbolic link (whoever can write its directory must not aim swvm's
  * appends at another file), a regular file, created 0600 (0640 and the
- * control group's with --control-group: events carry host addresses).
+ * control group's with --control-group: events say which guest pages
+ * went bad).
  * The fd, or -1 (said why).
  */
 static int open_events_log(const struct swvm_opts *o)
@@ -141,31 +142,6 @@ static int open_events_log(const struct swvm_opts *o)
 	return fd;
 }
 
-/*
- * sea_setup() opens --events-log by its path again; the file exists by
- * then, but the path may have been swapped.  Keep writing to the file
- * opened above, and refuse a path that no longer names it.
- */
-static int adopt_events_log(struct vm *vm, int fd)
-{
-	struct stat a, b;
-
-	if (vm->events_fd < 0 || fstat(fd, &a) < 0 || fstat(vm->events_fd, &b) < 0 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		vm_err("--events-log %s: the path was replaced while swvm opened it",
-		       vm->o->events_log);
-		close(fd);
-		return -1;
-	}
-	if (dup3(fd, vm->events_fd, O_CLOEXEC) < 0) {
-		vm_err("--events-log %s: %s", vm->o->events_log, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static int boot(struct vm *vm)
 {
 	if (mem_load_images(vm))
@@ -188,7 +164,8 @@ static int reset(struct vm *vm)
 	else if (r > 0)
 		vm_info(vm, "%d poisoned page%s given fresh memory", r, r == 1 ? "" : "s");
 	control_reset_marks(vm);
-	mem_wipe(vm);
+	if (mem_wipe(vm))
+		return -1;
 	pthread_mutex_lock(&vm->dev_lock);
 	swvm_uart_flush(&vm->uart);
 	vm->notify.status = 0;
@@ -227,6 +204,7 @@ int main(int argc, char **argv)
 	vm->quiet = o.quiet;
 	vm->ncpus = o.cpus;
 	vm->gic_fd = vm->vm_fd = vm->kvm_fd = -1;
+	vm->events_fd = events_fd;	/* sea_setup() writes events to it */
 	vm->start_ns = now_ns();
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
@@ -255,8 +233,6 @@ int main(int argc, char **argv)
 
 	if (kvm_vm_create(vm) || gic_create(vm) || mem_setup(vm) || mem_load_files(vm) ||
 	    kvm_vcpus_create(vm) || gic_finalize(vm) || sea_setup(vm))
-		return SWVM_EXIT_ERROR;
-	if (events_fd >= 0 && adopt_events_log(vm, events_fd))
 		return SWVM_EXIT_ERROR;
 	swvm_uart_init(&vm->uart, STDOUT_FILENO, uart_irq, vm);
 	if (o.control && control_start(vm, o.control))

@@ -289,14 +289,7 @@ int sea_setup(struct vm *vm)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->events->cond, &ca);
 	vm->events->next = 1;
-	vm->events_fd = -1;
-	if (vm->o->events_log) {
-		vm->events_fd = open(vm->o->events_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (vm->events_fd < 0) {
-			vm_err("--events-log %s: %s", vm->o->events_log, strerror(errno));
-			return -1;
-		}
-	}
+	/* vm->events_fd: --events-log, opened safely by main() before this. */
 
 	/* The VM has FEAT_RAS when the vCPU's ID_AA64PFR0_EL1.RAS is non-zero. */
 	reg.id = ARM64_SYS_REG(3, 0, 0, 4, 0);
