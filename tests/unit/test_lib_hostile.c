@@ -435,10 +435,12 @@ static void reset_file_page(void)
 
 int main(void)
 {
-	uint8_t *mem = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* 4 MiB aligned to 2 MiB: a poisoned 2 MiB unit is aligned in host addresses. */
+	uint8_t *mem = mmap(NULL, 6 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (mem == MAP_FAILED)
 		tap_skip_all("no memory");
+	mem = (uint8_t *)(((uintptr_t)mem + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
 	sw_test_clock = fake_clock;
 	rate_limit();
 	restart_flood();
