@@ -252,6 +252,33 @@ int sea_events_wait(struct vm *vm, uint64_t last_seq, int timeout_ms)
 	return r;
 }
 
+/*
+ * Repeat touches (an abort injected for a page the guest already had one
+ * for) pass at SWVM_REPEAT_RATE a second after a burst, summed over the
+ * vCPUs; the rest wait.  Each costs swvm an exit and an injection, and a
+ * hostile guest can make them as fast as its vCPUs run.
+ */
+#define SWVM_REPEAT_RATE	32
+#define SWVM_REPEAT_BURST	64
+static struct swvm_pace repeat_pace =
+	SWVM_PACE_INIT(1000000000ULL / SWVM_REPEAT_RATE, SWVM_REPEAT_BURST);
+
+static void pace_repeat(struct vm *vm, struct vcpu *vcpu)
+{
+	uint64_t wait = swvm_pace(&repeat_pace, now_ns());
+	struct timespec ts;
+
+	if (!wait)
+		return;
+	if (vm_log_allowed(vm, GLOG_PACE))
+		vm_info(vm, "vcpu%d: the guest keeps touching pages it got an abort for: "
+			"it waits %llu ms (at most %d such touches a second)", vcpu->id,
+			(unsigned long long)(wait / 1000000), SWVM_REPEAT_RATE);
+	ts.tv_sec = (time_t)(wait / 1000000000ULL);
+	ts.tv_nsec = (long)(wait % 1000000000ULL);
+	nanosleep(&ts, NULL);	/* a kick (stop, reset) ends it early: no SA_RESTART */
+}
+
 void sea_handle_outcome(struct vm *vm, struct vcpu *vcpu, int r,
 			const struct seawall_outcome *out, const char *what)
 {
@@ -261,10 +288,15 @@ void sea_handle_outcome(struct vm *vm, struct vcpu *vcpu, int r,
 		if (!out)
 			return;
 	}
-	if (out && (out->actions & SEAWALL_ACT_RESTART))
+	if (out && (out->actions & SEAWALL_ACT_RESTART)) {
 		vm_request_stop(vm, STOP_RESET, "restart requested by libseawall: %s (page 0x%llx)",
 				sea_restart_reason(out->restart_reason),
 				(unsigned long long)out->page_gpa);
+		return;
+	}
+	if (out && r >= 0 && (out->actions & SEAWALL_ACT_INJECT) &&
+	    !(out->actions & SEAWALL_ACT_NEW_PAGE))
+		pace_repeat(vm, vcpu);
 }
 
 int sea_setup(struct vm *vm)

@@ -315,4 +315,24 @@ bool swvm_ratelimit(struct swvm_ratelimit *rl, uint64_t now_ns, unsigned long *s
 /* Dropped and not reported yet (then reset): for a last summary at exit. */
 unsigned long swvm_ratelimit_flush(struct swvm_ratelimit *rl);
 
+/*
+ * The pace of repeat touches: a guest that keeps touching pages it already
+ * got an abort for costs swvm an exit and an injection each time, as often
+ * as the guest likes.  Past the burst, a vCPU that does so waits before it
+ * enters the guest again: the guest slows itself down, not the host.
+ */
+struct swvm_pace {
+	pthread_mutex_t lock;
+	uint64_t interval_ns;
+	unsigned int burst;
+	uint64_t next_ns;		/* the next free slot */
+	unsigned long paced;		/* calls that had to wait */
+	uint64_t waited_ns;		/* and how long, in all */
+};
+
+#define SWVM_PACE_INIT(interval, n) \
+	{ .lock = PTHREAD_MUTEX_INITIALIZER, .interval_ns = (interval), .burst = (n) }
+/* Take a slot at now_ns; how long to wait before going on (ns, 0: at once). */
+uint64_t swvm_pace(struct swvm_pace *p, uint64_t now_ns);
+
 #endif /* SWVM_H */

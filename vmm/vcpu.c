@@ -33,6 +33,7 @@ static const char *const glog_what[GLOG__N] = {
 	[GLOG_OUTCOME] = "exit-handling error",
 	[GLOG_EVENT] = "event",
 	[GLOG_LIB] = "libseawall",
+	[GLOG_PACE] = "pacing",
 };
 
 static void say_suppressed(enum guest_log kind, unsigned long n)

@@ -125,6 +125,7 @@ enum guest_log {
 	GLOG_OUTCOME,		/* libseawall errors while handling an exit */
 	GLOG_EVENT,		/* the "event ..." lines */
 	GLOG_LIB,		/* libseawall's own log lines */
+	GLOG_PACE,		/* a vCPU made to wait (repeat touches) */
 	GLOG__N,
 };
 /* May this line go out now?  Says first how many of its kind were dropped. */

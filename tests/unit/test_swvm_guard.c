@@ -208,11 +208,57 @@ static void ratelimit(void)
 	tap_ok(swvm_ratelimit(&rl, 5, &missed), "a clock that went back: a new interval");
 }
 
+static void pace(void)
+{
+	struct swvm_pace p = SWVM_PACE_INIT(1000000, 4);	/* 1000/s, burst 4 */
+	uint64_t t = 5000000, w, waited = 0, end;
+	int i, passed = 0;
+
+	/* The burst passes at once, the next call waits one interval. */
+	for (i = 0; i < 5; i++)
+		passed += swvm_pace(&p, t) == 0;
+	tap_eq(passed, 4, "a burst of 4 passes at once");
+	tap_eq(p.paced, 1, "the fifth waits");
+	tap_eq(p.waited_ns, 1000000, "... one interval");
+
+	/*
+	 * A guest that comes back as soon as it may, from 4 vCPUs at once:
+	 * over 10 s of its clock it gets 1000 a second plus the burst, never
+	 * more, however the calls interleave.
+	 */
+	p = (struct swvm_pace)SWVM_PACE_INIT(1000000, 4);
+	uint64_t vt[4] = { t, t, t, t };
+	end = t + 10000000000ULL;
+	for (passed = 0;;) {
+		int k = 0;
+
+		for (i = 1; i < 4; i++)
+			if (vt[i] < vt[k])
+				k = i;
+		if (vt[k] >= end)
+			break;
+		w = swvm_pace(&p, vt[k]);
+		waited += w;
+		vt[k] += w + 1000;	/* the exit itself: 1 us */
+		passed++;
+	}
+	tap_ok(passed <= 10000 + 4 + 4 && passed >= 10000 - 4,
+	       "4 vCPUs flat out for 10 s: %d touches (1000/s and the burst)", passed);
+	tap_eq(p.waited_ns, waited, "every wait is accounted");
+
+	/* Quiet for a while: the burst is back. */
+	t = end + 1000000000ULL;
+	for (i = 0, passed = 0; i < 4; i++)
+		passed += swvm_pace(&p, t) == 0;
+	tap_eq(passed, 4, "after a quiet second the burst passes again");
+}
+
 int main(void)
 {
 	guarded();
 	decide();
 	kick_target();
 	ratelimit();
+	pace();
 	return tap_done();
 }
