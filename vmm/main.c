@@ -60,25 +60,6 @@ static void kick_handler(int sig)
 	(void)sig;	/* only there to make KVM_RUN return EINTR */
 }
 
-/* SIGTERM, SIGINT, SIGHUP: blocked everywhere, taken here, a clean stop. */
-static void *signal_thread(void *arg)
-{
-	struct vm *vm = arg;
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_setname_np(pthread_self(), "swvm-signals");
-	if (sigwait(&set, &sig) == 0) {
-		vm->stop_signal = sig;
-		vm_request_stop(vm, STOP_SIGNAL, "stopped by signal %d (%s)", sig, strsignal(sig));
-	}
-	return NULL;
-}
-
 static int check_file(const char *what, const char *path)
 {
 	struct stat st;
@@ -140,6 +121,63 @@ static int open_events_log(const struct swvm_opts *o)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * SIGHUP (logrotate's postrotate): open --events-log by its path again and
+ * put the new file on the old fd number with dup3(), so a vCPU thread
+ * writing an event at that moment lands in one file or the other, never
+ * on a closed or reused fd.  The VM keeps running.  When the new open
+ * fails, the old file is kept (and said why).
+ * 0, or -1.
+ */
+static int events_log_reopen(struct vm *vm)
+{
+	int fd;
+
+	if (!vm->o->events_log || vm->events_fd < 0)
+		return 0;
+	fd = open_events_log(vm->o);
+	if (fd < 0) {
+		vm_err("SIGHUP: --events-log %s not reopened, still writing the old file",
+		       vm->o->events_log);
+		return -1;
+	}
+	if (dup3(fd, vm->events_fd, O_CLOEXEC) < 0) {
+		vm_err("SIGHUP: --events-log %s: dup3: %s", vm->o->events_log, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	vm_info(vm, "SIGHUP: reopened --events-log %s", vm->o->events_log);
+	return 0;
+}
+
+/*
+ * SIGTERM, SIGINT: a clean stop.  SIGHUP: reopen the log files, never a
+ * stop.  All three blocked everywhere, taken here.
+ */
+static void *signal_thread(void *arg)
+{
+	struct vm *vm = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_setname_np(pthread_self(), "swvm-signals");
+	while (sigwait(&set, &sig) == 0) {
+		if (sig == SIGHUP) {
+			events_log_reopen(vm);
+			continue;
+		}
+		vm->stop_signal = sig;
+		vm_request_stop(vm, STOP_SIGNAL, "stopped by signal %d (%s)", sig, strsignal(sig));
+		break;
+	}
+	return NULL;
 }
 
 static int boot(struct vm *vm)

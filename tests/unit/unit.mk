@@ -32,3 +32,7 @@ check-unit: unit-build lib
 # swvm's control socket, built from its sources (vmm/control.c with the KVM side stubbed).
 $(NATIVE)/unit/test_swvm_control $(NATIVE)/unit-asan/test_swvm_control: vmm/control.c vmm/proto.c \
 	vmm/options.c vmm/swvm.h vmm/vm.h
+
+# swvm's signal thread (SIGHUP reopens the events log), from vmm/main.c with the rest stubbed.
+$(NATIVE)/unit/test_swvm_sighup $(NATIVE)/unit-asan/test_swvm_sighup: vmm/main.c vmm/options.c \
+	vmm/swvm.h vmm/vm.h
