@@ -65,6 +65,7 @@ help:
 -include kernel/kernel.mk
 -include tests/e2e/e2e.mk
 -include tests/fault/fault.mk
+-include tests/ops/kit.mk
 
 arm64: $(ARM64_BINS)
 
@@ -85,6 +86,7 @@ check:
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-valgrind
+	@$(MAKE) --no-print-directory check-ops-kit
 	@$(MAKE) --no-print-directory check-rig
 
 check-rig: kernels
@@ -96,9 +98,15 @@ FRESH_TARGETS ?= check
 check-fresh-host:
 	@bash rig/fresh-host $(FRESH_TARGETS)
 
-demo: kernels
+# The demo boots only the 7.2 rig kernel: it builds that one, not every
+# RIG_KERNELS entry, and says up front how long each step will take.
+DEMO_KERNEL ?= 7.2
+demo:
+	@bash rig/demo --plan --kernel $(DEMO_KERNEL)
+	@$(MAKE) --no-print-directory rig
+	@bash rig/build-kernel $(DEMO_KERNEL) >/dev/null
 	@$(MAKE) --no-print-directory arm64
-	@bash rig/demo
+	@bash rig/demo --kernel $(DEMO_KERNEL)
 
 clean:
 	rm -rf $(O)
