@@ -104,9 +104,32 @@ struct seawall_event {
 	uint32_t restart_reason;
 	int32_t error;		/* negative errno, or 0 */
 	const char *reason;	/* human readable, static storage, or NULL */
+	/* 0.2: appended.  Valid while the callback runs. */
+	const char *vm;		/* seawall_ctx_opts.vm_name, or NULL */
+	const char *uuid;	/* seawall_ctx_opts.vm_uuid, or NULL */
 };
 
 typedef void (*seawall_event_fn)(const struct seawall_event *ev, void *arg);
+
+/*
+ * The version of the JSON that seawall_event_render_json() writes (its
+ * "schema" member); docs/events.md describes it.  Raised when a member
+ * changes meaning or goes away, not when one is added.
+ */
+#define SEAWALL_EVENT_SCHEMA	1
+
+/*
+ * Structured logging of events (seawall_ctx_opts.event_log_fn): per
+ * event, its syslog-like level, its type name ("poison"), a journald
+ * MESSAGE_ID fixed per type (32 lowercase hex digits) and the event as
+ * seawall_event_render_json() writes it.  Called after event_fn, outside
+ * the context lock.
+ */
+typedef void (*seawall_event_log_fn)(int level, const char *type, const char *message_id,
+				     const char *json, void *arg);
+
+/* seawall_ctx_opts.kvm_caps: set with the SEAWALL_KVM_HAS_* the VMM enabled. */
+#define SEAWALL_KVM_CAPS_KNOWN	(1u << 31)
 
 /* Log levels, syslog-like. */
 enum seawall_log_level {
@@ -179,6 +202,12 @@ struct seawall_ctx_opts {
 	unsigned int has_ras;		/* the VM has FEAT_RAS (see SEAWALL_SEA_DECODE_RAS) */
 	unsigned int has_mte;		/* the VM has FEAT_MTE (see SEAWALL_EXC_MTE) */
 	unsigned int event_hva;		/* 1: events carry host addresses (hva); 0: hva is 0 */
+	/* 0.2: appended (a 0.1 caller's smaller struct leaves them zero). */
+	const char *vm_name;		/* metrics label vm, events "vm"; NULL: none (copied) */
+	const char *vm_uuid;		/* metrics label uuid, events "uuid"; NULL: none (copied) */
+	unsigned int kvm_caps;		/* SEAWALL_KVM_CAPS_KNOWN | SEAWALL_KVM_HAS_* enabled; 0: not said */
+	seawall_event_log_fn event_log_fn; /* structured event logging; NULL: none */
+	void *event_log_arg;
 };
 
 SEAWALL_API struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts);

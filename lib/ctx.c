@@ -31,6 +31,8 @@
 #define MAX_RATE		1000000	/* reports per second; keeps token_clock() in range */
 #define LSB_MAX			47	/* si_addr_lsb: past it, larger than a 48-bit space */
 #define UNIT_MAX_PAGES		512	/* pages of one poisoned unit recorded one by one */
+#define EV_SEQ_BLOCK		1024	/* event numbers recorded as used per journal record */
+#define ID_MAX			128	/* bytes of vm_name, vm_uuid */
 
 struct sw_err {
 	unsigned int source;
@@ -66,9 +68,34 @@ static bool ev_make_room(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 		}
 		eb->n--;
 		ctx->ev_seq--;
+		ctx->events_dropped++;
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Event numbers go on from where the journal says the last process
+ * stopped: before one past the recorded mark goes out, a record moves the
+ * mark a block ahead (one record and sync per EV_SEQ_BLOCK events).  A
+ * crash costs at most the rest of a block, as a gap; never a number twice.
+ */
+static void reserve_ev_seq(struct seawall_ctx *ctx)
+{
+	uint64_t mark = ctx->ev_seq + EV_SEQ_BLOCK - 1;
+	int err;
+
+	if (!ctx->journal || ctx->ev_seq <= ctx->ev_seq_reserved)
+		return;
+	err = sw_journal_append_ev_seq(ctx->journal, mark, !ctx->o.journal_nosync);
+	if (err) {
+		/* Numbered anyway; tried again at the next event. */
+		ctx->st.journal_errors++;
+		sw_log(ctx, SEAWALL_LOG_ERR, "journal: recording event numbers failed: %s",
+		       strerror(-err));
+		return;
+	}
+	ctx->ev_seq_reserved = mark;
 }
 
 static struct seawall_event *ev_add(struct seawall_ctx *ctx, struct sw_evbuf *eb,
@@ -77,14 +104,20 @@ static struct seawall_event *ev_add(struct seawall_ctx *ctx, struct sw_evbuf *eb
 	struct seawall_event *ev;
 
 	if (eb->n == SW_ARRAY_SIZE(eb->ev) &&
-	    (type != SEAWALL_EV_RESTART || !ev_make_room(ctx, eb)))
+	    (type != SEAWALL_EV_RESTART || !ev_make_room(ctx, eb))) {
+		ctx->events_dropped++;
 		return NULL;
+	}
 	ev = &eb->ev[eb->n++];
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = ++ctx->ev_seq;
+	reserve_ev_seq(ctx);
 	ev->time_ns = sw_now_ns();
+	ctx->last_event_ns = ev->time_ns;
 	ev->type = type;
 	ev->guest_el = -1;
+	ev->vm = ctx->o.vm_name;
+	ev->uuid = ctx->o.vm_uuid;
 	if (e) {
 		ev->source = e->source;
 		ev->gpa = e->gpa_valid ? e->gpa : 0;
@@ -98,12 +131,34 @@ static struct seawall_event *ev_add(struct seawall_ctx *ctx, struct sw_evbuf *eb
 	return ev;
 }
 
+/* The structured log's copy: the JSON in a stack buffer, or the heap when longer. */
+static void ev_log(struct seawall_ctx *ctx, const struct seawall_event *ev)
+{
+	char small[1024], *json = small;
+	int n = seawall_event_render_json(ev, small, sizeof(small));
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		json = malloc((size_t)n + 1);
+		if (!json)
+			return;
+		seawall_event_render_json(ev, json, (size_t)n + 1);
+	}
+	ctx->o.event_log_fn(sw_event_level(ev->type), sw_event_type_name(ev->type),
+			    sw_event_message_id(ev->type), json, ctx->o.event_log_arg);
+	if (json != small)
+		free(json);
+}
+
 static void ev_flush(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 {
-	if (!ctx->o.event_fn)
-		return;
-	for (unsigned int i = 0; i < eb->n; i++)
-		ctx->o.event_fn(&eb->ev[i], ctx->o.event_arg);
+	for (unsigned int i = 0; i < eb->n; i++) {
+		if (ctx->o.event_fn)
+			ctx->o.event_fn(&eb->ev[i], ctx->o.event_arg);
+		if (ctx->o.event_log_fn)
+			ev_log(ctx, &eb->ev[i]);
+	}
 }
 
 static void set_policy_defaults(struct sw_policy *p, const struct seawall_policy_opts *o)
@@ -263,7 +318,6 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 		p->first_ns = now;
 		p->source = (uint8_t)e->source;
 		p->page_shift = (uint8_t)r->page_shift;
-		ctx->st.poisoned_pages++;
 	}
 	if (moved) {
 		if (!(p->flags & SEAWALL_PAGE_REPLACED) && ctx->outside_pages)
@@ -286,6 +340,7 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 		p->tokens = (uint16_t)((pol->rate_burst - 1) * TOKEN);
 		out->actions |= SEAWALL_ACT_NEW_PAGE;
 		ctx->live_pages++;
+		ctx->poisoned_total++;
 		if (!(pol->flags & SEAWALL_POLICY_NO_ISOLATE) &&
 		    ctx->o.strategy != SEAWALL_ISOLATE_NONE) {
 			int err = sw_isolate_locked(ctx, r, out->page_gpa, &why);
@@ -806,6 +861,8 @@ static int open_journal(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 	if (!ctx->journal)
 		return -errno;
 	r = seawall_journal_replay(ctx->journal, reload_page, ctx, &st);
+	/* Event numbers go on after those an earlier process used (0 before 0.2). */
+	ctx->ev_seq = ctx->ev_seq_reserved = sw_journal_ev_seq(ctx->journal);
 	if (r == -EOVERFLOW)
 		sw_log(ctx, SEAWALL_LOG_ERR,
 		       "journal %s names more than %u distinct bad pages (max_pages): "
@@ -835,12 +892,14 @@ static int open_journal(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 			ev->reason = "torn journal tail dropped";
 		}
 	}
-	ctx->st.poisoned_pages = ctx->ledger.n;
+	/* The counter goes on from the journal's distinct pages. */
+	ctx->poisoned_total = ctx->ledger.n;
 	/* No region yet: every page counts once its region is registered. */
 	sw_recount_locked(ctx);
-	/* Earlier records superseded by later ones: keep only the live set. */
-	if (st.records > ctx->ledger.n) {
-		r = sw_journal_compact(ctx->journal, &ctx->ledger);
+	/* Earlier records superseded by later ones: keep the live set and one mark. */
+	if (st.records - sw_journal_other_records(ctx->journal) > ctx->ledger.n ||
+	    sw_journal_other_records(ctx->journal) > 1) {
+		r = sw_journal_compact(ctx->journal, &ctx->ledger, ctx->ev_seq_reserved);
 		if (r < 0)
 			sw_log(ctx, SEAWALL_LOG_WARN, "journal %s: compaction failed: %s",
 			       ctx->o.journal_path, strerror(-r));
@@ -864,10 +923,24 @@ static void save_unsaved(struct seawall_ctx *ctx)
 		seawall_journal_sync(ctx->journal);
 }
 
+/* An identity: printable, 1 to ID_MAX bytes (it goes into labels, JSON and logs). */
+static bool id_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return true;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n == ID_MAX)
+			return false;
+	return n > 0;
+}
+
 struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 {
 	struct seawall_ctx *ctx;
 	struct sw_evbuf eb = { .n = 0 };
+	const char *journal_path;
 	int err;
 
 	ctx = calloc(1, sizeof(*ctx));
@@ -880,7 +953,11 @@ struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 		goto fail_free;
 	if (!opts)
 		ctx->o.vm_fd = -1;
-	if (ctx->o.strategy > SEAWALL_ISOLATE_NONE) {
+	if (ctx->o.strategy > SEAWALL_ISOLATE_NONE || !id_ok(ctx->o.vm_name) ||
+	    !id_ok(ctx->o.vm_uuid) ||
+	    (ctx->o.kvm_caps & ~(SEAWALL_KVM_CAPS_KNOWN | SEAWALL_KVM_HAS_SEA_TO_USER |
+				 SEAWALL_KVM_HAS_INJECT_EXT_DABT | SEAWALL_KVM_HAS_NISV_TO_USER)) ||
+	    (ctx->o.kvm_caps && !(ctx->o.kvm_caps & SEAWALL_KVM_CAPS_KNOWN))) {
 		err = -EINVAL;
 		goto fail_free;
 	}
@@ -900,6 +977,20 @@ struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 			goto fail_free;
 		}
 		ctx->o.memslot_ops = ops;
+	}
+	{
+		/* Our own copies too; what seawall_ctx_free() frees from here. */
+		const char *name = ctx->o.vm_name, *uuid = ctx->o.vm_uuid;
+
+		journal_path = ctx->o.journal_path;
+		ctx->o.journal_path = NULL;
+		ctx->o.vm_name = name ? strdup(name) : NULL;
+		ctx->o.vm_uuid = uuid ? strdup(uuid) : NULL;
+		ctx->id_labels = sw_id_labels(ctx->o.vm_name, ctx->o.vm_uuid);
+		if ((name && !ctx->o.vm_name) || (uuid && !ctx->o.vm_uuid) || !ctx->id_labels) {
+			err = -ENOMEM;
+			goto fail_ops;
+		}
 	}
 	if (!ctx->o.max_pages)
 		ctx->o.max_pages = DEFAULT_MAX_PAGES;
@@ -922,8 +1013,8 @@ struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 	    (err = sw_sigq_init(&ctx->sigq, ctx->o.sigbus_capacity)) ||
 	    (err = sw_notify_init(&ctx->notify, ctx->o.notify_capacity)))
 		goto fail_all;
-	if (ctx->o.journal_path) {
-		char *path = strdup(ctx->o.journal_path);
+	if (journal_path) {
+		char *path = strdup(journal_path);
 
 		if (!path) {
 			err = -ENOMEM;
@@ -943,6 +1034,9 @@ fail_all:
 	return NULL;
 fail_ops:
 	free((void *)ctx->o.memslot_ops);
+	free((void *)ctx->o.vm_name);
+	free((void *)ctx->o.vm_uuid);
+	free(ctx->id_labels);
 fail_free:
 	free(ctx);
 	errno = -err;
@@ -962,6 +1056,9 @@ void seawall_ctx_free(struct seawall_ctx *ctx)
 	seawall_journal_close(ctx->journal);
 	free((void *)ctx->o.journal_path);
 	free((void *)ctx->o.memslot_ops);
+	free((void *)ctx->o.vm_name);
+	free((void *)ctx->o.vm_uuid);
+	free(ctx->id_labels);
 	sw_ledger_fini(&ctx->ledger);
 	sw_sigq_fini(&ctx->sigq);
 	sw_notify_fini(&ctx->notify);

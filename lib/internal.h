@@ -163,7 +163,18 @@ struct seawall_ctx {
 	uint32_t quar_cap;
 	uint32_t next_spare;
 	uint64_t ev_seq;
+	/*
+	 * Event numbers up to here are recorded in the journal as used, so a
+	 * context that reloads it never hands one out again (journal.c).
+	 */
+	uint64_t ev_seq_reserved;
 	struct seawall_stats st;
+	/* Kept out of st: struct seawall_stats is the caller's size (0.1). */
+	uint64_t poisoned_total;	/* pages found bad (new, or replaced and bad again) */
+	uint64_t restarts_done;		/* seawall_ctx_reset() calls */
+	uint64_t events_dropped;	/* events a full buffer left out */
+	uint64_t last_event_ns;		/* CLOCK_REALTIME of the last event, or 0 */
+	char *id_labels;		/* vm="...",uuid="..." escaped for Prometheus, or "" */
 	/*
 	 * The kernel answers MADV_HWPOISON with SIGBUS BUS_MCEERR_AR to the
 	 * calling thread before the call returns: while the HWPOISON strategy
@@ -179,6 +190,12 @@ struct seawall_ctx {
 void sw_log(const struct seawall_ctx *ctx, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* event.c */
+const char *sw_event_type_name(unsigned int type);	/* NULL: not a type */
+const char *sw_event_message_id(unsigned int type);	/* NULL: not a type */
+int sw_event_level(unsigned int type);			/* SEAWALL_LOG_* */
+char *sw_id_labels(const char *vm, const char *uuid);	/* malloc'd; NULL: ENOMEM */
+
 /* isolate.c */
 int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page_gpa,
 		      const char **why);
@@ -189,8 +206,18 @@ void sw_recount_locked(struct seawall_ctx *ctx);
 
 /* journal.c, for the context */
 int sw_journal_append_lpage(struct seawall_journal *j, struct sw_lpage *p, bool sync);
-int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l);
+int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l,
+		       uint64_t ev_seq);
 uint64_t sw_journal_crc_bytes(const struct seawall_journal *j);	/* by the last replay */
+/*
+ * Event numbers: a record that says every number up to ev_seq is used,
+ * and the highest such number the last replay saw (0: none, as in a
+ * journal written before 0.2); records of other types than pages that
+ * replay counted (st.records minus the page records).
+ */
+int sw_journal_append_ev_seq(struct seawall_journal *j, uint64_t ev_seq, bool sync);
+uint64_t sw_journal_ev_seq(const struct seawall_journal *j);
+uint64_t sw_journal_other_records(const struct seawall_journal *j);
 
 /* arch seam: lib/arch/<arch>/vcpu.c */
 int sw_arch_get_pstate(int vcpu_fd, uint64_t *pstate);

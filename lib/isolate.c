@@ -366,6 +366,8 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 	if (!ctx)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
+	/* A restart performed, whatever follows: seawall_restarts_total. */
+	ctx->restarts_done++;
 	/* Nothing changes unless no other vCPU can run meanwhile. */
 	change = ctx->nquar || ctx->next_spare;
 	if (change)

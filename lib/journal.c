@@ -4,6 +4,10 @@
  *
  *   file header  "SWJRNL01" | u32 version | u32 crc32c(first 12 bytes)
  *   record       u32 magic | u16 len | u16 type | u64 seq | payload | u32 crc32c
+ *   type 1       a page (48 bytes, encode_page())
+ *   type 2       u64 event number | u64 0: every event number up to it is
+ *                used (since 0.2; earlier readers skip it as a type they
+ *                do not know, and earlier journals have none)
  *
  * All little-endian.  A record is valid when its magic, length and CRC
  * agree, and a page record names a page (4 KiB to 1 GiB, aligned).
@@ -44,6 +48,9 @@
 #define JOURNAL_VERSION	1
 #define REC_MAGIC	0x524a5753u	/* "SWJR" */
 #define REC_PAGE	1
+#define REC_EV_SEQ	2
+#define EV_SEQ_PAYLOAD	16
+#define REC_EV_SEQ_LEN	(REC_HDR + EV_SEQ_PAYLOAD + 4)
 #define REC_HDR		16
 #define PAGE_PAYLOAD	48
 #define REC_PAGE_LEN	(REC_HDR + PAGE_PAYLOAD + 4)
@@ -58,6 +65,8 @@ struct seawall_journal {
 	uint64_t end;
 	uint64_t seq;
 	uint64_t crc_bytes;		/* checksummed by the last replay */
+	uint64_t ev_seq;		/* highest event number recorded as used */
+	uint64_t other_records;		/* valid records that are not pages */
 	char *path;
 	struct seawall_journal_stats st;
 };
@@ -351,6 +360,8 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 
 	/* buf[0, have) is the file from offset base; the scan is at base + pos. */
 	base = good = HDR_SIZE;
+	j->ev_seq = 0;
+	j->other_records = 0;
 	for (;;) {
 		uint32_t len;
 		uint8_t *p;
@@ -392,6 +403,12 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 			decode_page(p + REC_HDR, &pg);
 			ret = fn(&pg, arg);
 		}
+		if (get16(p + 6) != REC_PAGE)
+			j->other_records++;
+		/* Of another length: a later version's; its number is not ours to read. */
+		if (get16(p + 6) == REC_EV_SEQ && len == REC_EV_SEQ_LEN &&
+		    get64(p + REC_HDR) > j->ev_seq)
+			j->ev_seq = get64(p + REC_HDR);
 		pos += len;
 		good = base + pos;
 	}
@@ -415,6 +432,16 @@ uint64_t sw_journal_crc_bytes(const struct seawall_journal *j)
 	return j ? j->crc_bytes : 0;
 }
 
+uint64_t sw_journal_ev_seq(const struct seawall_journal *j)
+{
+	return j ? j->ev_seq : 0;
+}
+
+uint64_t sw_journal_other_records(const struct seawall_journal *j)
+{
+	return j ? j->other_records : 0;
+}
+
 static int ensure_scanned(struct seawall_journal *j)
 {
 	int r;
@@ -435,13 +462,22 @@ static void encode_record(uint8_t *rec, uint64_t seq, const struct seawall_page 
 	put32(rec + REC_PAGE_LEN - 4, sw_crc32c(0, rec, REC_PAGE_LEN - 4));
 }
 
-static int append(struct seawall_journal *j, const struct seawall_page *pg, bool sync)
+static void encode_ev_seq(uint8_t *rec, uint64_t seq, uint64_t ev_seq)
 {
-	uint8_t rec[REC_PAGE_LEN];
+	put32(rec, REC_MAGIC);
+	put16(rec + 4, REC_EV_SEQ_LEN);
+	put16(rec + 6, REC_EV_SEQ);
+	put64(rec + 8, seq);
+	put64(rec + REC_HDR, ev_seq);
+	put64(rec + REC_HDR + 8, 0);
+	put32(rec + REC_EV_SEQ_LEN - 4, sw_crc32c(0, rec, REC_EV_SEQ_LEN - 4));
+}
+
+/* rec (len bytes, its seq field set here) after the last valid record. */
+static int append_rec(struct seawall_journal *j, uint8_t *rec, size_t len, bool sync)
+{
 	int err;
 
-	if (!j || !pg || !page_ok(pg->gpa, pg->page_shift))
-		return -EINVAL;
 	if (j->flags & SEAWALL_JOURNAL_RDONLY)
 		return -EBADF;
 	err = ensure_scanned(j);
@@ -453,15 +489,41 @@ static int append(struct seawall_journal *j, const struct seawall_page *pg, bool
 			return -errno;
 		j->st.torn_bytes = 0;
 	}
-	encode_record(rec, j->seq + 1, pg);
-	err = write_all(j->fd, rec, sizeof(rec), (off_t)j->end);
+	/* The CRC covers the seq: set it, then checksum again. */
+	put64(rec + 8, j->seq + 1);
+	put32(rec + len - 4, sw_crc32c(0, rec, len - 4));
+	err = write_all(j->fd, rec, len, (off_t)j->end);
 	if (err)
 		return err;
-	j->end += sizeof(rec);
+	j->end += len;
 	j->seq++;
 	if (sync && !(j->flags & SEAWALL_JOURNAL_NOSYNC))
 		return seawall_journal_sync(j);
 	return 0;
+}
+
+static int append(struct seawall_journal *j, const struct seawall_page *pg, bool sync)
+{
+	uint8_t rec[REC_PAGE_LEN];
+
+	if (!j || !pg || !page_ok(pg->gpa, pg->page_shift))
+		return -EINVAL;
+	encode_record(rec, 0, pg);
+	return append_rec(j, rec, sizeof(rec), sync);
+}
+
+int sw_journal_append_ev_seq(struct seawall_journal *j, uint64_t ev_seq, bool sync)
+{
+	uint8_t rec[REC_EV_SEQ_LEN];
+	int err;
+
+	if (!j)
+		return -EINVAL;
+	encode_ev_seq(rec, 0, ev_seq);
+	err = append_rec(j, rec, sizeof(rec), sync);
+	if (!err && ev_seq > j->ev_seq)
+		j->ev_seq = ev_seq;
+	return err;
 }
 
 int seawall_journal_append(struct seawall_journal *j, const struct seawall_page *pg)
@@ -498,7 +560,7 @@ int sw_journal_append_lpage(struct seawall_journal *j, struct sw_lpage *p, bool 
  * locked before the rename, and the old one is unlocked only after, so
  * a second writer never gets in between.
  */
-int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l)
+int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l, uint64_t ev_seq)
 {
 	bool sync = !(j->flags & SEAWALL_JOURNAL_NOSYNC);
 	size_t plen, used = 0, cap = 256 * REC_PAGE_LEN;
@@ -550,6 +612,11 @@ int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l)
 			used = 0;
 		}
 	}
+	/* The event numbers used so far, after the pages (room: cap > 2 records). */
+	if (!err && ev_seq) {
+		encode_ev_seq(buf + used, ++seq, ev_seq);
+		used += REC_EV_SEQ_LEN;
+	}
 	if (!err && used) {
 		err = write_all(fd, buf, used, (off_t)off);
 		off += used;
@@ -573,6 +640,8 @@ int sw_journal_compact(struct seawall_journal *j, const struct sw_ledger *l)
 	j->st.records = seq;
 	j->st.end = off;
 	j->st.last_seq = seq;
+	j->ev_seq = ev_seq;
+	j->other_records = ev_seq ? 1 : 0;
 	for (uint32_t i = 0; i < l->n; i++)
 		l->ent[i].flags &= (uint8_t)~SW_PAGE_UNSAVED;
 	if (sync)

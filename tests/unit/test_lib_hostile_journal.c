@@ -25,6 +25,7 @@
 
 #define HDR	16
 #define REC	68
+#define EV_REC	36	/* the event-number mark a context records (0.2) */
 #define RAM	0x40000000ull
 
 static char dir[64] = "/dev/shm/seawall-hostile-XXXXXX";
@@ -254,7 +255,8 @@ int main(void)
 		ctx = ctx_on(path, 0);
 		tap_ok(ctx && seawall_ledger_lookup(ctx, RAM + 0x1000, &pg) == 0 && pg.hits == 1000 &&
 		       pg.last_ns == fake_now, "after a clean close the hit count and last hit come back");
-		tap_eq(size_of(path), HDR + 2 * REC, "and the reopened journal is compacted to 2 records");
+		tap_eq(size_of(path), HDR + 2 * REC + EV_REC,
+		       "and the reopened journal is compacted to 2 page records and the event-number mark");
 		seawall_ctx_free(ctx);
 	}
 
@@ -285,7 +287,8 @@ int main(void)
 		j = seawall_journal_open(path, SEAWALL_JOURNAL_RDONLY);
 		r = seawall_journal_replay(j, NULL, NULL, &st);
 		seawall_journal_close(j);
-		tap_ok(r == 4 && st.corrupt == 0 && st.torn_bytes == 0, "which replays as 4 clean records");
+		tap_ok(r == 5 && st.corrupt == 0 && st.torn_bytes == 0,
+		       "which replays as 4 clean page records and the event-number mark");
 	}
 
 	/* Symbolic links are not followed. */
@@ -322,15 +325,17 @@ int main(void)
 		       "8 journal pages outside RAM + 1 new page: no threshold restart (default 8)");
 		tap_eq(seawall_ledger_count(ctx), 9, "the outside pages stay in the ledger");
 		seawall_metrics_render(ctx, buf, sizeof(buf));
-		tap_ok(strstr(buf, "\nseawall_journal_outside_pages 8\n") && strstr(buf, "\nseawall_poisoned_pages 1\n"),
-		       "metrics: 1 poisoned page, 8 outside");
+		tap_ok(strstr(buf, "\nseawall_journal_outside_pages 8\n") &&
+		       strstr(buf, "\nseawall_poisoned_pages_since_reset 1\n") &&
+		       strstr(buf, "\nseawall_poisoned_pages 9\n"),
+		       "metrics: 1 poisoned page since the reset, 8 outside, 9 in the ledger");
 		tap_eq(seawall_ctx_reisolate(ctx), -ENOENT, "reisolate still says some match no region");
 		tap_ok(strstr(logbuf, "8 page(s) from the journal") != NULL, "in one log line: %s", logbuf);
 		seawall_ctx_free(ctx);
 		j = seawall_journal_open(path, SEAWALL_JOURNAL_RDONLY);
 		r = seawall_journal_replay(j, NULL, NULL, &st);
 		seawall_journal_close(j);
-		tap_eq(r, 9, "and stay in the journal");
+		tap_eq(r, 10, "and stay in the journal (with the event-number mark)");
 	}
 
 	/* More distinct pages than max_pages: an error that says what to do. */
