@@ -22,7 +22,18 @@ CROSS_COMPILE ?= aarch64-linux-gnu-
 ACC           := $(CROSS_COMPILE)gcc
 AAR           := $(CROSS_COMPILE)ar
 AR            ?= ar
+
+# Installation (GNU directory variables; DESTDIR for staged installs).
+# libdir: pass the multiarch one on Debian (debian/rules does).
 prefix        ?= /usr/local
+exec_prefix   ?= $(prefix)
+bindir        ?= $(exec_prefix)/bin
+sbindir       ?= $(exec_prefix)/sbin
+libdir        ?= $(exec_prefix)/lib
+includedir    ?= $(prefix)/include
+datarootdir   ?= $(prefix)/share
+mandir        ?= $(datarootdir)/man
+pkgconfigdir  ?= $(libdir)/pkgconfig
 DESTDIR       ?=
 
 # Which rig kernels the suites run on.
@@ -31,9 +42,33 @@ RIG_KERNELS   ?= 7.2 6.12
 WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
         -Wold-style-definition -Wundef -Wwrite-strings -Wshadow \
         -Wno-missing-field-initializers
+# -Werror in `make check` and its parts (exported, so the rig's own makes
+# see it too), not in a release build: `make`, `make install`, `make test`
+# must not fail on a newer compiler's new warning.  check-build passes it
+# explicitly.
+ifneq ($(filter check check-%,$(MAKECMDGOALS)),)
 WERROR ?= -Werror
+export WERROR
+endif
+WERROR ?=
 CSTD   := -std=gnu11
-OPT    ?= -O2 -g
+# The user's (or dpkg-buildflags') CPPFLAGS, CFLAGS and LDFLAGS, from the
+# environment or the command line; the project's own flags are added to
+# them, never replace them.
+CFLAGS   ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS  ?=
+OPT      ?= $(CPPFLAGS) $(CFLAGS)
+# Hardening for what gets installed, on by default and put before the
+# user's flags, so that CFLAGS can still turn any of it off.  Fortify only
+# when optimising (glibc warns otherwise) and only when the user's flags
+# do not choose a level of their own (a redefinition warns).
+HARDEN_CPPFLAGS = $(if $(findstring _FORTIFY_SOURCE,$(OPT)),,$(if $(filter-out -O0,$(filter -O%,$(OPT))),-D_FORTIFY_SOURCE=2))
+HARDEN_CFLAGS   = $(HARDEN_CPPFLAGS) -fstack-protector-strong -fstack-clash-protection
+HARDEN_LDFLAGS  = -Wl,-z,relro,-z,now
+# Executables are position independent (ASLR), whatever the compiler's default.
+EXE_CFLAGS      = -fPIE
+EXE_LDFLAGS     = -pie
 
 NATIVE := $(O)/native
 ARM64  := $(O)/arm64
@@ -43,7 +78,7 @@ ARM64_BINS :=
 # Further rig checks that fragments add to `make check` (run after the suites).
 CHECK_RIG_EXTRA :=
 
-.PHONY: all check check-unit check-rig demo bench install clean distclean \
+.PHONY: all check check-unit check-rig demo bench install uninstall test clean distclean \
         rig kernels arm64 host-deps help check-fresh-host
 
 all: lib
@@ -88,6 +123,13 @@ check:
 	@$(MAKE) --no-print-directory check-valgrind
 	@$(MAKE) --no-print-directory check-ops-kit
 	@$(MAKE) --no-print-directory check-rig
+
+# make test: the host-side tests only (no QEMU, no root, no rig), as a
+# packager's build runs them (dh_auto_test runs `make test`); -Werror only
+# when asked for (WERROR=-Werror), as in any release build.
+test:
+	@$(MAKE) --no-print-directory WERROR="$(WERROR)" check-unit
+	@$(MAKE) --no-print-directory WERROR="$(WERROR)" check-fuzz
 
 check-rig: kernels
 	@$(MAKE) --no-print-directory arm64

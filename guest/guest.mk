@@ -49,3 +49,15 @@ $(GUEST_INITRD): $(GUEST_BINS) guest/init guest/mkinitrd.sh guest-initrd-force
 $(NATIVE)/unit/test_notify_dev $(NATIVE)/unit-asan/test_notify_dev: guest/notify-dev.c guest/notify-dev.h
 
 -include $(wildcard $(GUEST_OBJ)/*.d)
+
+# The agent runs inside the guest (the guest's image carries it, built
+# above for arm64); a host install carries its manual page only, for the
+# operator who puts it into a guest image.
+.PHONY: install-guest-man uninstall-guest-man
+install: install-guest-man
+uninstall: uninstall-guest-man
+install-guest-man:
+	install -d $(DESTDIR)$(mandir)/man8
+	install -m 644 man/man8/seawall-agent.8 $(DESTDIR)$(mandir)/man8/seawall-agent.8
+uninstall-guest-man:
+	rm -f $(DESTDIR)$(mandir)/man8/seawall-agent.8

@@ -11,8 +11,8 @@ LIB_DEPS_H    := $(LIB_HDRS) lib/internal.h
 # elsewhere.  Common code never tests the architecture.
 LIB_NATIVE_ARCH := $(if $(filter aarch64-% arm64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),arm64,generic)
 
-LIB_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -fPIC -fvisibility=hidden -pthread \
-             -D_GNU_SOURCE -Iinclude -Ilib
+LIB_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(HARDEN_CFLAGS) $(OPT) -fPIC -fvisibility=hidden \
+             -pthread -D_GNU_SOURCE -Iinclude -Ilib
 
 LIB_NATIVE_OBJS := $(addprefix $(NATIVE)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                    $(NATIVE)/lib/arch/$(LIB_NATIVE_ARCH)/vcpu.o
@@ -21,9 +21,12 @@ LIB_ASAN_OBJS   := $(addprefix $(NATIVE)/lib-asan/,$(addsuffix .o,$(LIB_SRCS))) 
 LIB_ARM64_OBJS  := $(addprefix $(ARM64)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                    $(ARM64)/lib/arch/arm64/vcpu.o
 
-SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# No fortify under the sanitizers: ASan checks every access itself, and the
+# _chk variants would hide some of them from it.
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+            -U_FORTIFY_SOURCE
 
-.PHONY: lib lib-arm64 lib-asan install install-lib
+.PHONY: lib lib-arm64 lib-asan install install-lib uninstall uninstall-lib
 
 lib: $(NATIVE)/lib/libseawall.a $(NATIVE)/lib/libseawall.so.$(LIB_VERSION) \
      $(NATIVE)/lib/libseawall.pc
@@ -57,31 +60,48 @@ $(ARM64)/lib/libseawall.a: $(LIB_ARM64_OBJS)
 	$(AAR) rcs $@ $^
 
 $(NATIVE)/lib/libseawall.so.$(LIB_VERSION): $(LIB_NATIVE_OBJS) lib/libseawall.map
-	$(CC) -shared -pthread -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/libseawall.map \
-		-Wl,-z,defs -o $@ $(LIB_NATIVE_OBJS)
+	$(CC) $(HARDEN_LDFLAGS) $(LDFLAGS) -shared -pthread -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=lib/libseawall.map -Wl,-z,defs -o $@ $(LIB_NATIVE_OBJS)
 	ln -sf libseawall.so.$(LIB_VERSION) $(NATIVE)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(NATIVE)/lib/libseawall.so
 
-$(NATIVE)/lib/libseawall.pc: lib/libseawall.pc.in lib/lib.mk
+# The .pc file names the directories of this build's installation.
+LIB_PC_SED = -e 's|@prefix@|$(prefix)|' -e 's|@exec_prefix@|$(exec_prefix)|' \
+             -e 's|@libdir@|$(libdir)|' -e 's|@includedir@|$(includedir)|' \
+             -e 's|@version@|$(LIB_VERSION)|'
+
+$(NATIVE)/lib/libseawall.pc: lib/libseawall.pc.in lib/lib.mk FORCE-pc
 	@mkdir -p $(dir $@)
-	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(prefix)/lib|' \
-	    -e 's|@includedir@|$(prefix)/include|' -e 's|@version@|$(LIB_VERSION)|' $< > $@
+	@sed $(LIB_PC_SED) $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@"; fi
+
+.PHONY: FORCE-pc
+FORCE-pc:
 
 MAN3_PAGES := $(wildcard man/man3/*.3)
 
 install: install-lib
+uninstall: uninstall-lib
 
 install-lib: lib
-	install -d $(DESTDIR)$(prefix)/include/seawall $(DESTDIR)$(prefix)/lib/pkgconfig \
-		$(DESTDIR)$(prefix)/share/man/man3 $(DESTDIR)$(prefix)/share/man/man7
-	install -m 644 include/seawall.h $(DESTDIR)$(prefix)/include/seawall.h
-	install -m 644 include/seawall/kvm.h $(DESTDIR)$(prefix)/include/seawall/kvm.h
-	install -m 644 $(NATIVE)/lib/libseawall.a $(DESTDIR)$(prefix)/lib/
-	install -m 755 $(NATIVE)/lib/libseawall.so.$(LIB_VERSION) $(DESTDIR)$(prefix)/lib/
-	ln -sf libseawall.so.$(LIB_VERSION) $(DESTDIR)$(prefix)/lib/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(prefix)/lib/libseawall.so
-	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(prefix)/lib|' \
-	    -e 's|@includedir@|$(prefix)/include|' -e 's|@version@|$(LIB_VERSION)|' \
-	    lib/libseawall.pc.in > $(DESTDIR)$(prefix)/lib/pkgconfig/libseawall.pc
-	$(if $(MAN3_PAGES),install -m 644 $(MAN3_PAGES) $(DESTDIR)$(prefix)/share/man/man3/)
-	$(if $(wildcard man/man7/seawall.7),install -m 644 man/man7/seawall.7 $(DESTDIR)$(prefix)/share/man/man7/)
+	install -d $(DESTDIR)$(includedir)/seawall $(DESTDIR)$(libdir) $(DESTDIR)$(pkgconfigdir) \
+		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7
+	install -m 644 include/seawall.h $(DESTDIR)$(includedir)/seawall.h
+	install -m 644 include/seawall/kvm.h $(DESTDIR)$(includedir)/seawall/kvm.h
+	install -m 644 $(NATIVE)/lib/libseawall.a $(DESTDIR)$(libdir)/
+	install -m 644 $(NATIVE)/lib/libseawall.so.$(LIB_VERSION) $(DESTDIR)$(libdir)/
+	ln -sf libseawall.so.$(LIB_VERSION) $(DESTDIR)$(libdir)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(libdir)/libseawall.so
+	install -m 644 $(NATIVE)/lib/libseawall.pc $(DESTDIR)$(pkgconfigdir)/libseawall.pc
+	$(if $(MAN3_PAGES),install -m 644 $(MAN3_PAGES) $(DESTDIR)$(mandir)/man3/)
+	$(if $(wildcard man/man7/seawall.7),install -m 644 man/man7/seawall.7 $(DESTDIR)$(mandir)/man7/)
+
+# Only what install-lib put there; the directories stay (they may be shared).
+uninstall-lib:
+	rm -f $(DESTDIR)$(includedir)/seawall.h $(DESTDIR)$(includedir)/seawall/kvm.h \
+		$(DESTDIR)$(libdir)/libseawall.a $(DESTDIR)$(libdir)/libseawall.so \
+		$(DESTDIR)$(libdir)/$(LIB_SONAME) $(DESTDIR)$(libdir)/libseawall.so.$(LIB_VERSION) \
+		$(DESTDIR)$(pkgconfigdir)/libseawall.pc \
+		$(addprefix $(DESTDIR)$(mandir)/man3/,$(notdir $(MAN3_PAGES))) \
+		$(DESTDIR)$(mandir)/man7/seawall.7
+	rmdir $(DESTDIR)$(includedir)/seawall 2>/dev/null || true

@@ -3,27 +3,28 @@
 # top-level Makefile.
 
 TOOLS_SRCS   := seawall cli json
-TOOLS_CFLAGS  = $(CSTD) $(WARN) $(WERROR) $(OPT) -D_GNU_SOURCE -Iinclude -Itools -MMD -MP
+# $(OPT) (the user's CPPFLAGS and CFLAGS) last, after the hardening.
+TOOLS_CFLAGS  = $(CSTD) $(WARN) $(WERROR) -D_GNU_SOURCE -Iinclude -Itools -MMD -MP
 SEAWALL_CLI_ARM64  := $(ARM64)/rootfs/opt/seawall/bin/seawall
 SEAWALL_CLI_NATIVE := $(NATIVE)/bin/seawall
 
 ARM64_BINS += $(SEAWALL_CLI_ARM64)
 
-.PHONY: tools install-tools
+.PHONY: tools install-tools uninstall-tools
 tools: $(SEAWALL_CLI_NATIVE) $(SEAWALL_CLI_ARM64)
 all: $(SEAWALL_CLI_NATIVE)
 
 $(NATIVE)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) -c -o $@ $<
+	$(CC) $(TOOLS_CFLAGS) $(HARDEN_CFLAGS) $(EXE_CFLAGS) $(OPT) -c -o $@ $<
 
 $(ARM64)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(ACC) $(TOOLS_CFLAGS) -c -o $@ $<
+	$(ACC) $(TOOLS_CFLAGS) $(OPT) -c -o $@ $<
 
 $(SEAWALL_CLI_NATIVE): $(addprefix $(NATIVE)/tools/,$(addsuffix .o,$(TOOLS_SRCS))) $(NATIVE)/lib/libseawall.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -pthread
+	$(CC) $(EXE_LDFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -pthread
 
 $(SEAWALL_CLI_ARM64): $(addprefix $(ARM64)/tools/,$(addsuffix .o,$(TOOLS_SRCS))) $(ARM64)/lib/libseawall.a
 	@mkdir -p $(@D)
@@ -33,9 +34,13 @@ $(SEAWALL_CLI_ARM64): $(addprefix $(ARM64)/tools/,$(addsuffix .o,$(TOOLS_SRCS)))
 $(NATIVE)/unit/test_cli $(NATIVE)/unit-asan/test_cli: tools/cli.c tools/cli.h tools/json.c tools/json.h
 
 install: install-tools
+uninstall: uninstall-tools
 install-tools: $(SEAWALL_CLI_NATIVE)
-	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/share/man/man1
-	install -m 755 $(SEAWALL_CLI_NATIVE) $(DESTDIR)$(prefix)/bin/seawall
-	install -m 644 man/man1/seawall.1 $(DESTDIR)$(prefix)/share/man/man1/seawall.1
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -m 755 $(SEAWALL_CLI_NATIVE) $(DESTDIR)$(bindir)/seawall
+	install -m 644 man/man1/seawall.1 $(DESTDIR)$(mandir)/man1/seawall.1
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(bindir)/seawall $(DESTDIR)$(mandir)/man1/seawall.1
 
 -include $(wildcard $(NATIVE)/tools/*.d $(ARM64)/tools/*.d)

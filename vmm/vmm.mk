@@ -1,6 +1,12 @@
-# swvm, the reference arm64 VMM: a static arm64 binary linked with the
-# arm64 libseawall and the sysroot's static libfdt.  Included from the
-# top-level Makefile.
+# swvm, the reference arm64 VMM.  Two builds:
+#   - for the rig: a static arm64 binary linked with the arm64 libseawall
+#     and the rig sysroot's static libfdt ($(SWVM_BIN), cross-compiled);
+#   - for a real host: when the native compiler targets arm64, $(NATIVE)/bin/swvm
+#     against the system's libfdt (Debian: libfdt-dev), hardened like the
+#     rest of what `make install` installs.  swvm drives KVM on arm64 only, so
+#     on any other architecture there is nothing to install and
+#     `make all install` leave it out.
+# Included from the top-level Makefile.
 
 SEAWALL_CACHE ?= $(HOME)/.cache/seawall
 SWVM_SYSROOT  := $(SEAWALL_CACHE)/sysroot-arm64
@@ -16,7 +22,7 @@ SWVM_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude 
 
 ARM64_BINS += $(SWVM_BIN)
 
-.PHONY: swvm
+.PHONY: swvm swvm-native install-swvm uninstall-swvm
 swvm: $(SWVM_BIN)
 
 $(ARM64)/vmm/%.o: vmm/%.c $(SWVM_HDRS)
@@ -27,6 +33,39 @@ $(ARM64)/vmm/%.o: vmm/%.c $(SWVM_HDRS)
 $(SWVM_BIN): $(SWVM_OBJS) $(ARM64)/lib/libseawall.a
 	@mkdir -p $(dir $@)
 	$(ACC) -static -pthread -o $@ $(SWVM_OBJS) $(ARM64)/lib/libseawall.a $(SWVM_FDT_LIB)
+
+# The native, installable swvm (arm64 hosts only; see the top of this file).
+# SWVM_FDT_CFLAGS / SWVM_FDT_LIBS point at a libfdt that is not the system's.
+SWVM_FDT_CFLAGS ?=
+SWVM_FDT_LIBS   ?= -lfdt
+SWVM_NATIVE      := $(NATIVE)/bin/swvm
+SWVM_NATIVE_OBJS := $(addprefix $(NATIVE)/vmm/,$(addsuffix .o,$(SWVM_SRCS)))
+
+swvm-native: $(SWVM_NATIVE)
+
+$(NATIVE)/vmm/%.o: vmm/%.c $(SWVM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(WERROR) $(HARDEN_CFLAGS) $(EXE_CFLAGS) $(OPT) -pthread -D_GNU_SOURCE \
+		-Iinclude -Ivmm $(SWVM_FDT_CFLAGS) -c -o $@ $<
+
+$(SWVM_NATIVE): $(SWVM_NATIVE_OBJS) $(NATIVE)/lib/libseawall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(EXE_LDFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -pthread -o $@ $(SWVM_NATIVE_OBJS) \
+		$(NATIVE)/lib/libseawall.a $(SWVM_FDT_LIBS)
+
+ifeq ($(LIB_NATIVE_ARCH),arm64)
+all: $(SWVM_NATIVE)
+install: install-swvm
+uninstall: uninstall-swvm
+endif
+
+install-swvm: $(SWVM_NATIVE)
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -m 755 $(SWVM_NATIVE) $(DESTDIR)$(bindir)/swvm
+	install -m 644 man/man1/swvm.1 $(DESTDIR)$(mandir)/man1/swvm.1
+
+uninstall-swvm:
+	rm -f $(DESTDIR)$(bindir)/swvm $(DESTDIR)$(mandir)/man1/swvm.1
 
 # The native unit tests include the KVM-free vmm sources directly.
 $(NATIVE)/unit/test_swvm_proto $(NATIVE)/unit-asan/test_swvm_proto: vmm/proto.c vmm/options.c vmm/swvm.h
