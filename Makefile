@@ -91,6 +91,7 @@ help:
 -include tests/unit/unit.mk
 -include tests/fuzz/fuzz.mk
 -include tests/ci.mk
+-include tests/pkg/pkg.mk
 -include tests/kernel/kernel.mk
 -include tests/lib/lib-tests.mk
 -include vmm/vmm.mk
@@ -121,6 +122,7 @@ check:
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-valgrind
+	@$(MAKE) --no-print-directory check-pkg
 	@$(MAKE) --no-print-directory check-ops-kit
 	@$(MAKE) --no-print-directory check-rig
 
