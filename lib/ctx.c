@@ -907,10 +907,20 @@ static int open_journal(struct seawall_ctx *ctx, struct sw_evbuf *eb)
 	return 0;
 }
 
-/* What the last records did not say yet (hits, last seen, acknowledgements). */
+/*
+ * What the last records did not say yet (hits, last seen,
+ * acknowledgements), and the last event number, so that the next process
+ * numbers on without the gap a reserved block would leave.
+ */
 static void save_unsaved(struct seawall_ctx *ctx)
 {
 	bool any = false;
+
+	if (ctx->ev_seq_reserved > ctx->ev_seq &&
+	    sw_journal_append_ev_seq(ctx->journal, ctx->ev_seq, false) == 0) {
+		ctx->ev_seq_reserved = ctx->ev_seq;
+		any = true;
+	}
 
 	for (uint32_t i = 0; i < ctx->ledger.n; i++) {
 		struct sw_lpage *p = &ctx->ledger.ent[i];

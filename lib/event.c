@@ -320,12 +320,6 @@ static void metric(struct out *o, const char *id, const char *name, const char *
 	sample(o, id, name, NULL, v);
 }
 
-#ifndef SEAWALL_VERSION_STRING
-#define SW_STR2(x) #x
-#define SW_STR(x) SW_STR2(x)
-#define SEAWALL_VERSION_STRING SW_STR(SEAWALL_VERSION_MAJOR) "." SW_STR(SEAWALL_VERSION_MINOR)
-#endif
-
 /*
  * Prometheus text exposition 0.0.4.  Every sample carries the identity
  * the VMM gave (vm, uuid), so that one collector can serve many VMs'
@@ -363,7 +357,7 @@ int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len)
 
 	family(&o, "seawall_build_info", "gauge",
 	       "libseawall build information; the value is always 1.");
-	sample(&o, id, "seawall_build_info", "version=\"" SEAWALL_VERSION_STRING "\"", 1);
+	sample(&o, id, "seawall_build_info", "version=\"" SW_VERSION_STRING "\"", 1);
 	if (caps & SEAWALL_KVM_CAPS_KNOWN)
 		metric(&o, id, "seawall_sea_exit_enabled", "gauge",
 		       "1 when the VMM enabled KVM_CAP_ARM_SEA_TO_USER (memory errors reach it as "

@@ -13,6 +13,18 @@
 #define SW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SW_HIDDEN __attribute__((visibility("hidden")))
 
+/*
+ * The version seawall_build_info reports: the build may pass the full one
+ * (-DSEAWALL_VERSION_STRING='"0.2.0"'); otherwise the header's major.minor.
+ */
+#ifdef SEAWALL_VERSION_STRING
+#define SW_VERSION_STRING SEAWALL_VERSION_STRING
+#else
+#define SW_STR2(x) #x
+#define SW_STR(x) SW_STR2(x)
+#define SW_VERSION_STRING SW_STR(SEAWALL_VERSION_MAJOR) "." SW_STR(SEAWALL_VERSION_MINOR)
+#endif
+
 /* opts.c: validate a caller's options struct against the size we know. */
 int sw_opts_copy(void *dst, size_t dst_sz, const void *src);
 

@@ -5,9 +5,10 @@
  *   file header  "SWJRNL01" | u32 version | u32 crc32c(first 12 bytes)
  *   record       u32 magic | u16 len | u16 type | u64 seq | payload | u32 crc32c
  *   type 1       a page (48 bytes, encode_page())
- *   type 2       u64 event number | u64 0: every event number up to it is
- *                used (since 0.2; earlier readers skip it as a type they
- *                do not know, and earlier journals have none)
+ *   type 2       u64 event number | u64 0: every event number up to it may
+ *                have been used; the last such record counts (since 0.2;
+ *                earlier readers skip it as a type they do not know, and
+ *                earlier journals have none)
  *
  * All little-endian.  A record is valid when its magic, length and CRC
  * agree, and a page record names a page (4 KiB to 1 GiB, aligned).
@@ -405,9 +406,12 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 		}
 		if (get16(p + 6) != REC_PAGE)
 			j->other_records++;
-		/* Of another length: a later version's; its number is not ours to read. */
-		if (get16(p + 6) == REC_EV_SEQ && len == REC_EV_SEQ_LEN &&
-		    get64(p + REC_HDR) > j->ev_seq)
+		/*
+		 * The last one says it: a block reserved ahead, or at a clean
+		 * close the exact number.  Of another length: a later
+		 * version's; its number is not ours to read.
+		 */
+		if (get16(p + 6) == REC_EV_SEQ && len == REC_EV_SEQ_LEN)
 			j->ev_seq = get64(p + REC_HDR);
 		pos += len;
 		good = base + pos;
@@ -521,7 +525,7 @@ int sw_journal_append_ev_seq(struct seawall_journal *j, uint64_t ev_seq, bool sy
 		return -EINVAL;
 	encode_ev_seq(rec, 0, ev_seq);
 	err = append_rec(j, rec, sizeof(rec), sync);
-	if (!err && ev_seq > j->ev_seq)
+	if (!err)
 		j->ev_seq = ev_seq;
 	return err;
 }
