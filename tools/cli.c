@@ -2,6 +2,7 @@
 /* The seawall CLI's reply checking, human output and decode-esr. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -535,4 +536,249 @@ int cli_decode_esr(FILE *out, FILE *err, const char *value, int json, int ras)
 	if (seawall_sea_render(&sea, summary, sizeof(summary)) > 0)
 		fprintf(out, "  summary: %s\n", summary);
 	return 0;
+}
+
+int cli_error_exit(const char *line, int inject)
+{
+	struct sj_obj o;
+	int64_t code = 0;
+
+	if (parse_line(line, &o))
+		return CLI_EXIT_FAIL;
+	/*
+	 * seawall sends only well-formed requests, so a 400 to inject-test is
+	 * swvm refusing the address itself (sea_inject: not guest memory).
+	 */
+	if (inject && !sj_i64(&o, "code", &code) && code == 400) {
+		sj_free(&o);
+		return CLI_EXIT_REFUSED;
+	}
+	sj_free(&o);
+	return CLI_EXIT_FAIL;
+}
+
+static void json_string(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static int is_name_char(char c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+/* A Prometheus sample value as JSON: finite numbers as they are, the rest as strings. */
+static void json_value(FILE *out, const char *v, size_t n)
+{
+	char buf[64], *end;
+
+	if (n && n < sizeof(buf)) {
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		double d = strtod(buf, &end);
+
+		/* JSON has no NaN or Inf, nor a leading '+'. */
+		if (!*end && isfinite(d) && strspn(buf, "0123456789.eE+-") == n &&
+		    (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9'))) {
+			fputs(buf, out);
+			return;
+		}
+	}
+	json_string(out, v, n);
+}
+
+/* The HELP or TYPE text of name in text (the line's rest), or NULL. */
+static const char *meta_of(const char *text, const char *what, const char *name, size_t nlen,
+			   size_t *len)
+{
+	size_t wl = strlen(what);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (strncmp(l, "# ", 2) || strncmp(l + 2, what, wl) || l[2 + wl] != ' ')
+			continue;
+		l += 3 + wl;
+		if (!strncmp(l, name, nlen) && l[nlen] == ' ') {
+			const char *e = strchr(l + nlen + 1, '\n');
+
+			*len = e ? (size_t)(e - (l + nlen + 1)) : strlen(l + nlen + 1);
+			return l + nlen + 1;
+		}
+	}
+	return NULL;
+}
+
+int cli_metrics_json(FILE *out, const char *text)
+{
+	int samples = 0;
+
+	for (const char *l = text; *l; ) {
+		const char *eol = strchr(l, '\n'), *p = l, *name, *meta, *v;
+		size_t n, len, ml;
+
+		len = eol ? (size_t)(eol - l) : strlen(l);
+		if (!len || l[0] == '#')
+			goto next;
+		name = p;
+		if (!is_name_char(*p, 1))
+			return -EINVAL;
+		while (p < l + len && is_name_char(*p, 0))
+			p++;
+		n = (size_t)(p - name);
+		fputs("{\"name\":", out);
+		json_string(out, name, n);
+		/* A histogram's or summary's _bucket/_sum/_count has its family's TYPE. */
+		meta = meta_of(text, "TYPE", name, n, &ml);
+		fputs(",\"type\":", out);
+		if (meta)
+			json_string(out, meta, ml);
+		else
+			fputs("null", out);
+		meta = meta_of(text, "HELP", name, n, &ml);
+		fputs(",\"help\":", out);
+		if (meta)
+			json_string(out, meta, ml);
+		else
+			fputs("null", out);
+		fputs(",\"labels\":{", out);
+		if (p < l + len && *p == '{') {
+			int first = 1;
+
+			p++;
+			while (p < l + len && *p != '}') {
+				const char *k = p;
+				char *unesc;
+				size_t vn = 0;
+
+				while (p < l + len && is_name_char(*p, p == k))
+					p++;
+				if (p == k || p + 1 >= l + len || p[0] != '=' || p[1] != '"')
+					return -EINVAL;
+				fputs(first ? "" : ",", out);
+				first = 0;
+				json_string(out, k, (size_t)(p - k));
+				fputc(':', out);
+				p += 2;
+				unesc = malloc(len + 1);
+				if (!unesc)
+					return -ENOMEM;
+				while (p < l + len && *p != '"') {
+					if (*p == '\\' && p + 1 < l + len) {
+						p++;
+						unesc[vn++] = *p == 'n' ? '\n' : *p;
+					} else {
+						unesc[vn++] = *p;
+					}
+					p++;
+				}
+				if (p >= l + len) {
+					free(unesc);
+					return -EINVAL;
+				}
+				json_string(out, unesc, vn);
+				free(unesc);
+				p++;
+				if (p < l + len && *p == ',')
+					p++;
+			}
+			if (p >= l + len)
+				return -EINVAL;
+			p++;
+		}
+		fputs("},\"value\":", out);
+		while (p < l + len && *p == ' ')
+			p++;
+		v = p;
+		while (p < l + len && *p != ' ')
+			p++;
+		if (p == v)
+			return -EINVAL;
+		json_value(out, v, (size_t)(p - v));
+		fputs("}\n", out);
+		samples++;
+next:
+		if (!eol)
+			break;
+		l = eol + 1;
+	}
+	return samples;
+}
+
+void cli_version(FILE *out, int json)
+{
+	if (json)
+		fprintf(out, "{\"seawall\":\"%d.%d\",\"libseawall\":\"%d.%d\",\"protocol\":\"%s\","
+			"\"protocol_version\":%d}\n", SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR,
+			SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR, CLI_PROTOCOL, CLI_VERSION);
+	else
+		fprintf(out, "seawall %d.%d (libseawall %d.%d, %s protocol version %d)\n",
+			SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR, SEAWALL_VERSION_MAJOR,
+			SEAWALL_VERSION_MINOR, CLI_PROTOCOL, CLI_VERSION);
+}
+
+static const struct {
+	const char *name, *text;
+} command_help[] = {
+	{ "status",
+	  "usage: seawall [--control PATH] [--json] [--timeout S] status\n"
+	  "\n"
+	  "The VM's state (running, restarting), its uptime, restarts, poisoned pages,\n"
+	  "events by source, whether KVM's SEA exit is enabled.  --json: swvm's reply\n"
+	  "object as it is.\n" },
+	{ "ledger",
+	  "usage: seawall [--control PATH] [--json] [--timeout S] ledger\n"
+	  "\n"
+	  "The poisoned guest pages: address, size, source, first and last seen (UTC),\n"
+	  "hits, state.  --json: one object per page, then {\"end\":true,\"count\":N}.\n" },
+	{ "events",
+	  "usage: seawall [--control PATH] [--json] [--timeout S] events [--follow]\n"
+	  "\n"
+	  "The last 256 events, oldest first.  --follow (-f): then each new one as it\n"
+	  "happens, until ^C; exits 1 when swvm closes the stream (swvm stopped).\n"
+	  "--json: one event object per line, as swvm sends them.\n" },
+	{ "metrics",
+	  "usage: seawall [--control PATH] [--json] [--timeout S] metrics\n"
+	  "\n"
+	  "The Prometheus text exposition (the same text as swvm --metrics PATH).\n"
+	  "--json: one object per sample: {\"name\",\"type\",\"help\",\"labels\",\"value\"}.\n" },
+	{ "inject-test",
+	  "usage: seawall [--control PATH] [--json] [--timeout S] inject-test GPA [--fnv|--s2table]\n"
+	  "\n"
+	  "Ask swvm to raise a test memory error at guest physical address GPA (hex 0x...\n"
+	  "or decimal), through the rig kernel's sea_inject; swvm serves it only with\n"
+	  "--allow-inject-test.  --fnv: FAR not valid; --s2table: a stage-2 table walk.\n"
+	  "Exit 2 when GPA is not a number, 3 when swvm refuses the address.\n" },
+	{ "decode-esr",
+	  "usage: seawall [--json] decode-esr VALUE [--ras]\n"
+	  "\n"
+	  "Decode VALUE (hex 0x... or decimal) as the ESR of a synchronous external abort,\n"
+	  "offline.  --ras: the VM has FEAT_RAS (the SET field is meaningful).\n"
+	  "Exit 2 when VALUE is not a number, 1 when it is not an SEA syndrome.\n" },
+	{ "version",
+	  "usage: seawall [--json] version   (or seawall --version)\n"
+	  "\n"
+	  "The versions of seawall, of libseawall and of the control protocol.\n" },
+};
+
+int cli_command_help(FILE *out, const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++)
+		if (!strcmp(cmd, command_help[i].name)) {
+			fputs(command_help[i].text, out);
+			return 0;
+		}
+	return -ENOENT;
 }

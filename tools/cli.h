@@ -14,10 +14,12 @@
 #define CLI_PROTOCOL	"seawall-control"
 #define CLI_VERSION	1
 
-/* Exit status of the seawall command. */
+/* Exit status of the seawall command (seawall(1), EXIT STATUS). */
 #define CLI_EXIT_OK	0
-#define CLI_EXIT_FAIL	1	/* no swvm, protocol mismatch, error reply, bad reply */
-#define CLI_EXIT_USAGE	2
+#define CLI_EXIT_FAIL	1	/* no swvm, protocol mismatch, error reply, bad reply,
+				   an events --follow stream cut by swvm */
+#define CLI_EXIT_USAGE	2	/* bad command line, an address or value not a number */
+#define CLI_EXIT_REFUSED 3	/* a well-formed address swvm refused (not guest memory) */
 
 struct cli_hello {
 	int64_t version;
@@ -75,5 +77,22 @@ void cli_format_size(uint64_t bytes, char *buf, size_t len);
  * written to err).
  */
 int cli_decode_esr(FILE *out, FILE *err, const char *value, int json, int ras);
+
+/* The exit status for an error reply line to a request (inject: inject-test). */
+int cli_error_exit(const char *line, int inject);
+
+/*
+ * The Prometheus text exposition in text as JSON lines, one per sample:
+ * {"name":...,"type":...,"help":...,"labels":{...},"value":N}.  A value
+ * that is not a finite number (NaN, +Inf) is a string.  The number of
+ * samples, or -EINVAL at a line that is not the text format.
+ */
+int cli_metrics_json(FILE *out, const char *text);
+
+/* seawall --version: the CLI's, the library's and the protocol's versions. */
+void cli_version(FILE *out, int json);
+
+/* seawall CMD --help; 0, or -ENOENT for an unknown command. */
+int cli_command_help(FILE *out, const char *cmd);
 
 #endif

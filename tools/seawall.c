@@ -34,10 +34,16 @@ static const char usage_text[] =
 "                              ask swvm to raise a test error at GPA\n"
 "offline:\n"
 "  decode-esr VALUE [--ras]    decode an ESR (hex 0x... or decimal) as an SEA\n"
+"  version                     the versions of seawall, libseawall, the protocol\n"
 "\n"
-"  --json       print swvm's JSON lines as they come (decode-esr: as JSON)\n"
+"  --json       JSON lines on every command (swvm's as they come; metrics: one\n"
+"               object per sample)\n"
 "  --timeout S  give up on a silent swvm after S seconds (default 10)\n"
-"exit status: 0 ok, 1 failure (no swvm, protocol mismatch, error reply), 2 usage\n";
+"  --version    same as the version command\n"
+"  COMMAND --help, help COMMAND: that command's usage\n"
+"exit status: 0 ok, 1 failure (no swvm, protocol mismatch, error reply, the events\n"
+"stream cut by swvm), 2 usage (also: an address or value that is not a number),\n"
+"3 swvm refused the address\n";
 
 struct conn {
 	int fd;
@@ -213,11 +219,12 @@ static int hello(int timeout_ms)
 enum cmd { C_STATUS, C_LEDGER, C_EVENTS, C_METRICS, C_INJECT };
 
 /* Send req, handle each reply line; returns the exit status. */
-static int request(enum cmd cmd, const char *req, int json, int timeout_ms)
+static int request(enum cmd cmd, const char *req, int json, int follow, int timeout_ms)
 {
 	struct cli_ledger ls = { 0 };
 	struct conn c;
-	char msg[512], *line;
+	char msg[512], *line, *text = NULL;
+	size_t text_len = 0;
 	int r, lines = 0, rc = CLI_EXIT_OK;
 
 	if (hello(timeout_ms))
@@ -234,11 +241,26 @@ static int request(enum cmd cmd, const char *req, int json, int timeout_ms)
 		/* An error reply is one JSON object, first and alone. */
 		if (first && line[0] == '{' && cli_reply_error(line, msg, sizeof(msg)) == 1) {
 			fprintf(stderr, "seawall: swvm: %s\n", msg);
+			rc = cli_error_exit(line, cmd == C_INJECT);
 			free(line);
-			rc = CLI_EXIT_FAIL;
 			break;
 		}
-		if (json || cmd == C_METRICS) {
+		if (cmd == C_METRICS && json) {
+			/* The exposition is read whole: HELP and TYPE come before the samples. */
+			size_t n = strlen(line);
+			char *t = realloc(text, text_len + n + 2);
+
+			if (!t) {
+				free(line);
+				rc = CLI_EXIT_FAIL;
+				break;
+			}
+			text = t;
+			memcpy(text + text_len, line, n);
+			text_len += n;
+			text[text_len++] = '\n';
+			text[text_len] = '\0';
+		} else if (json || cmd == C_METRICS) {
 			fputs(line, stdout);
 			fputc('\n', stdout);
 		} else {
@@ -273,7 +295,16 @@ static int request(enum cmd cmd, const char *req, int json, int timeout_ms)
 	}
 	if (r < 0)
 		rc = CLI_EXIT_FAIL;
-	else if (!lines && cmd != C_METRICS) {
+	else if (follow && rc == CLI_EXIT_OK) {
+		/* A follower ends with ^C; a stream that ends by itself means swvm went away. */
+		fprintf(stderr, "seawall: swvm closed the events stream (swvm stopped?)\n");
+		rc = CLI_EXIT_FAIL;
+	} else if (cmd == C_METRICS && json && rc == CLI_EXIT_OK) {
+		if (text && cli_metrics_json(stdout, text) < 0) {
+			fprintf(stderr, "seawall: the metrics reply is not the Prometheus text format\n");
+			rc = CLI_EXIT_FAIL;
+		}
+	} else if (!lines && cmd != C_METRICS) {
 		fprintf(stderr, "seawall: swvm closed the connection without a reply\n");
 		rc = CLI_EXIT_FAIL;
 	} else if (cmd == C_LEDGER && !json && rc == CLI_EXIT_OK) {
@@ -286,6 +317,7 @@ static int request(enum cmd cmd, const char *req, int json, int timeout_ms)
 			rc = CLI_EXIT_FAIL;
 		}
 	}
+	free(text);
 	conn_close(&c);
 	return rc;
 }
@@ -293,7 +325,7 @@ static int request(enum cmd cmd, const char *req, int json, int timeout_ms)
 int main(int argc, char **argv)
 {
 	const char *pos[4];
-	int npos = 0, json = 0, follow = 0, ras = 0, timeout_s = 10;
+	int npos = 0, json = 0, follow = 0, ras = 0, timeout_s = 10, help = 0, version = 0;
 	const char *mode = NULL;
 	char req[128];
 	uint64_t gpa;
@@ -329,9 +361,10 @@ int main(int argc, char **argv)
 			mode = a + 2;
 		} else if (!strcmp(a, "--ras")) {
 			ras = 1;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help")) {
-			fputs(usage_text, stdout);
-			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help = 1;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			version = 1;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option %s", a);
 		} else {
@@ -340,14 +373,36 @@ int main(int argc, char **argv)
 			pos[npos++] = a;
 		}
 	}
+	/* seawall --help, seawall CMD --help, seawall help [CMD]. */
+	if (help || (npos && !strcmp(pos[0], "help"))) {
+		const char *topic = npos && strcmp(pos[0], "help") ? pos[0] : npos > 1 ? pos[1] : NULL;
+
+		if (!topic) {
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		}
+		if (cli_command_help(stdout, topic))
+			return usage_error("no such command: %s", topic);
+		return CLI_EXIT_OK;
+	}
+	if (version || (npos && !strcmp(pos[0], "version"))) {
+		if (npos > (version ? 0 : 1) || follow || mode || ras)
+			return usage_error("%s", "--version takes only --json");
+		cli_version(stdout, json);
+		return CLI_EXIT_OK;
+	}
 	if (!npos)
 		return usage_error("%s", "no command given");
 
 	if (!strcmp(pos[0], "decode-esr")) {
+		uint64_t v;
+
 		if (npos != 2)
 			return usage_error("%s", "decode-esr takes one VALUE");
 		if (follow || mode)
 			return usage_error("%s", "decode-esr takes only --ras and --json");
+		if (cli_parse_u64(pos[1], &v))
+			return usage_error("decode-esr: '%s' is not a number (0x... or decimal)", pos[1]);
 		return cli_decode_esr(stdout, stderr, pos[1], json, ras) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 	}
 	if (ras)
@@ -378,5 +433,5 @@ int main(int argc, char **argv)
 	} else {
 		return usage_error("unknown command %s", pos[0]);
 	}
-	return request(cmd, req, json, cmd == C_EVENTS && follow ? -1 : timeout_s * 1000);
+	return request(cmd, req, json, follow, cmd == C_EVENTS && follow ? -1 : timeout_s * 1000);
 }

@@ -10,8 +10,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "../../tools/json.c"
 #include "../../tools/cli.c"
+/* The command itself, its main() under another name. */
+int seawall_main(int argc, char **argv);
+#define main seawall_main
+#include "../../tools/seawall.c"
+#undef main
 #include "tap.h"
 
 /* Run a renderer into a string. */
@@ -246,8 +258,292 @@ static void test_connect(void)
 	tap_ok(strstr(m, "--allow-inject-test") && strstr(m, "(code 403)"), "%s", m);
 }
 
+/* ---- the seawall command against a scripted swvm on a real socket ---- */
+
+struct fake_swvm {
+	int lfd;
+	const char *reply;	/* to the request after hello; sent whole, then closed */
+	char request[128];
+};
+
+static void *fake_swvm_thread(void *arg)
+{
+	struct fake_swvm *f = arg;
+
+	/* Two connections: hello, then the request. */
+	for (int k = 0; k < 2; k++) {
+		char buf[128];
+		size_t n = 0;
+		int fd = accept(f->lfd, NULL, NULL);
+
+		if (fd < 0)
+			return NULL;
+		while (n < sizeof(buf) - 1) {
+			ssize_t r = read(fd, buf + n, 1);
+
+			if (r <= 0 || buf[n] == '\n')
+				break;
+			n++;
+		}
+		buf[n] = '\0';
+		if (!strcmp(buf, "hello")) {
+			static const char h[] = "{\"protocol\":\"seawall-control\",\"version\":1,"
+						"\"vmm\":\"swvm\",\"pid\":1,\"vm_fd\":3}\n";
+
+			if (write(fd, h, sizeof(h) - 1) < 0)
+				break;
+		} else {
+			snprintf(f->request, sizeof(f->request), "%s", buf);
+			if (write(fd, f->reply, strlen(f->reply)) < 0)
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static char run_out[8192], run_err[2048];
+
+/* Run seawall with args (and --control sock when swvm_reply is set); its exit status. */
+static int run_seawall(const char *sock, const char *swvm_reply, struct fake_swvm *f,
+		       int argc, const char **args)
+{
+	char *argv[16];
+	int n = 0, rc, saved_out, saved_err, o, e;
+	char op[] = "/tmp/seawall-cli-out-XXXXXX", ep[] = "/tmp/seawall-cli-err-XXXXXX";
+	pthread_t t;
+	ssize_t k;
+
+	argv[n++] = (char *)"seawall";
+	if (swvm_reply) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+		argv[n++] = (char *)"--control";
+		argv[n++] = (char *)sock;
+		unlink(sock);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+		f->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		f->reply = swvm_reply;
+		f->request[0] = '\0';
+		if (bind(f->lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(f->lfd, 4) ||
+		    pthread_create(&t, NULL, fake_swvm_thread, f))
+			return -1;
+	}
+	for (int i = 0; i < argc; i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	o = mkstemp(op);
+	e = mkstemp(ep);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	dup2(o, 1);
+	dup2(e, 2);
+	control = DEFAULT_CONTROL;
+	rc = seawall_main(n, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	k = pread(o, run_out, sizeof(run_out) - 1, 0);
+	run_out[k > 0 ? k : 0] = '\0';
+	k = pread(e, run_err, sizeof(run_err) - 1, 0);
+	run_err[k > 0 ? k : 0] = '\0';
+	close(o);
+	close(e);
+	unlink(op);
+	unlink(ep);
+	if (swvm_reply) {
+		pthread_join(t, NULL);
+		close(f->lfd);
+		unlink(sock);
+	}
+	return rc;
+}
+
+#define RUN(reply, ...) run_seawall(sock, reply, &fake, \
+	(int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	(const char *[]){ __VA_ARGS__ })
+
+static void test_command(void)
+{
+	static const char ev[] =
+		"{\"seq\":1,\"time_ns\":1700000000000000000,\"type\":\"memory_error\","
+		"\"source\":\"test\",\"gpa\":\"0x40001000\"}\n";
+	static const char metrics[] =
+		"# HELP seawall_events_total Memory error events taken, by source.\n"
+		"# TYPE seawall_events_total counter\n"
+		"seawall_events_total{source=\"sea\"} 2\n"
+		"# HELP seawall_poisoned_pages Distinct poisoned guest pages.\n"
+		"# TYPE seawall_poisoned_pages gauge\n"
+		"seawall_poisoned_pages 1\n";
+	char sock[64];
+	struct fake_swvm fake;
+	struct sj_obj o;
+	int rc;
+
+	snprintf(sock, sizeof(sock), "/tmp/seawall-cli-%d.sock", (int)getpid());
+
+	rc = RUN(NULL, "--version");
+	tap_ok(rc == 0 && strstr(run_out, "seawall 0.1 (libseawall") != NULL,
+	       "--version: exit 0, prints the versions");
+	rc = RUN(NULL, "--json", "--version");
+	tap_ok(rc == 0 && !sj_parse(run_out, strlen(run_out), &o) &&
+	       sj_str(&o, "libseawall") && sj_u64(&o, "protocol_version", &(uint64_t){ 0 }) == 0,
+	       "--json --version: one JSON object");
+	sj_free(&o);
+	rc = RUN(NULL, "status", "--help");
+	{
+		static const char want[] = "usage: seawall [--control PATH] [--json] [--timeout S] "
+					   "status\n\nThe VM's state";
+
+		tap_ok(rc == 0 && !strncmp(run_out, want, sizeof(want) - 1),
+		       "status --help: status's own usage");
+	}
+	rc = RUN(NULL, "help", "inject-test");
+	tap_ok(rc == 0 && strstr(run_out, "inject-test GPA") && strstr(run_out, "3 when swvm refuses"),
+	       "help inject-test: its usage and exit codes");
+	rc = RUN(NULL, "frobnicate", "--help");
+	tap_eq(rc, CLI_EXIT_USAGE, "an unknown command's --help is a usage error");
+
+	/* Bad addresses and values: not a number is 2, whatever the command. */
+	rc = RUN(NULL, "decode-esr", "0xzz");
+	tap_eq(rc, CLI_EXIT_USAGE, "decode-esr: a value that is not a number exits 2");
+	rc = RUN(NULL, "inject-test", "0xzz");
+	tap_eq(rc, CLI_EXIT_USAGE, "inject-test: an address that is not a number exits 2");
+	rc = RUN(NULL, "decode-esr", "0x1");
+	tap_eq(rc, CLI_EXIT_FAIL, "decode-esr: a number that is not an SEA syndrome exits 1");
+	rc = RUN("{\"error\":\"sea_inject refused 0x1000: Invalid argument\",\"code\":400}\n",
+		 "inject-test", "0x1000");
+	tap_eq(rc, CLI_EXIT_REFUSED, "inject-test: an address swvm refuses exits 3");
+	tap_ok(!strcmp(fake.request, "inject-test 0x1000") && strstr(run_err, "sea_inject refused"),
+	       "inject-test: the request sent and swvm's reason shown");
+	rc = RUN("{\"error\":\"inject-test is not enabled\",\"code\":403}\n",
+		 "inject-test", "0x1000");
+	tap_eq(rc, CLI_EXIT_FAIL, "inject-test: swvm refusing the command (403) exits 1");
+
+	/* events --follow: a stream swvm ends is swvm gone, not success. */
+	rc = RUN(ev, "events", "--follow");
+	tap_eq(rc, CLI_EXIT_FAIL, "events --follow: swvm closing the stream exits 1");
+	tap_ok(!strcmp(fake.request, "events follow") && strstr(run_out, "#1 ") &&
+	       strstr(run_err, "closed the events stream"), "events --follow: the event shown, "
+	       "then why it stopped");
+	rc = RUN(ev, "events");
+	tap_eq(rc, CLI_EXIT_OK, "events without --follow: the end of the reply is success");
+
+	/* --json on every command: metrics as one object per sample. */
+	rc = RUN(metrics, "--json", "metrics");
+	tap_eq(rc, CLI_EXIT_OK, "metrics --json: exit 0");
+	tap_ok(!strcmp(run_out,
+		       "{\"name\":\"seawall_events_total\",\"type\":\"counter\",\"help\":\"Memory "
+		       "error events taken, by source.\",\"labels\":{\"source\":\"sea\"},\"value\":2}\n"
+		       "{\"name\":\"seawall_poisoned_pages\",\"type\":\"gauge\",\"help\":\"Distinct "
+		       "poisoned guest pages.\",\"labels\":{},\"value\":1}\n"),
+	       "metrics --json: one JSON object per sample, typed, labelled");
+	rc = RUN(metrics, "metrics");
+	tap_ok(rc == 0 && !strcmp(run_out, metrics), "metrics: the text exposition as it came");
+	rc = RUN(ev, "--json", "events");
+	tap_ok(rc == 0 && !strcmp(run_out, ev), "events --json: swvm's lines as they came");
+	rc = RUN(NULL, "--json", "decode-esr", "0x92000010");
+	tap_ok(rc == 0 && run_out[0] == '{', "decode-esr --json: JSON");
+
+	/* --control at something that is not a socket says so. */
+	{
+		char path[] = "/tmp/seawall-cli-file-XXXXXX";
+		int fd = mkstemp(path);
+
+		close(fd);
+		rc = RUN(NULL, "--control", path, "status");
+		tap_ok(rc == CLI_EXIT_FAIL && strstr(run_err, "is a regular file, not a socket"),
+		       "--control at a regular file: exit 1, says it is not a socket");
+		unlink(path);
+	}
+}
+
+/* cli_metrics_json() on the library's own exposition and on hostile text. */
+static void test_metrics_json(void)
+{
+	char *p = NULL, text[8192], *line, *save;
+	size_t n = 0;
+	FILE *f;
+	int samples, lines = 0, good = 0;
+	/* mmap'd, not a global: isolation takes the page away, and LSan scans globals. */
+	size_t msz = 1 << 16;
+	void *mem = mmap(NULL, msz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct seawall_ctx *ctx;
+
+	SEAWALL_OPTS(seawall_ctx_opts, co);
+	ctx = seawall_ctx_new(&co);
+	SEAWALL_OPTS(seawall_region_opts, ro);
+	ro.gpa = 0x40000000;
+	ro.size = msz;
+	ro.hva = mem;
+	ro.flags = SEAWALL_REGION_NO_SLOT;
+	tap_ok(ctx && seawall_region_add(ctx, &ro) == 0 &&
+	       seawall_ctx_handle_test(ctx, 0x40001000, NULL) >= 0 &&
+	       seawall_metrics_render(ctx, text, sizeof(text)) > 0, "metrics json: a real exposition");
+	seawall_ctx_free(ctx);
+	munmap(mem, msz);
+
+	f = open_memstream(&p, &n);
+	samples = cli_metrics_json(f, text);
+	fclose(f);
+	tap_ok(samples > 5, "metrics json: %d samples", samples);
+	for (line = strtok_r(p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct sj_obj o;
+
+		lines++;
+		if (!sj_parse(line, strlen(line), &o) && sj_str(&o, "name") &&
+		    !strncmp(sj_str(&o, "name"), "seawall_", 8) && sj_str(&o, "type") &&
+		    sj_get(&o, "labels") && sj_get(&o, "value") && sj_get(&o, "value")->type == SJ_NUMBER)
+			good++;
+		sj_free(&o);
+	}
+	tap_ok(lines == samples && good == samples, "metrics json: every line an object with "
+	       "name, type, labels, a numeric value (%d of %d)", good, lines);
+	free(p);
+
+	p = NULL;
+	f = open_memstream(&p, &n);
+	samples = cli_metrics_json(f, "x{a=\"q\\\"\\\\\\n\",b=\"\"} NaN\ny +Inf\nz 1e3\n");
+	fclose(f);
+	tap_ok(samples == 3 && p && !strcmp(p,
+		"{\"name\":\"x\",\"type\":null,\"help\":null,\"labels\":{\"a\":\"q\\\"\\\\\\n\",\"b\":\"\"},\"value\":\"NaN\"}\n"
+		"{\"name\":\"y\",\"type\":null,\"help\":null,\"labels\":{},\"value\":\"+Inf\"}\n"
+		"{\"name\":\"z\",\"type\":null,\"help\":null,\"labels\":{},\"value\":1e3}\n"),
+	       "metrics json: escaped label values, NaN and +Inf as strings");
+	free(p);
+
+	f = open_memstream(&p, &n);
+	tap_eq(cli_metrics_json(f, "x{a=\"unterminated} 1\n"), -EINVAL, "metrics json: a cut label");
+	tap_eq(cli_metrics_json(f, "9x 1\n"), -EINVAL, "metrics json: a bad name");
+	tap_eq(cli_metrics_json(f, "x\n"), -EINVAL, "metrics json: no value");
+	fclose(f);
+	free(p);
+
+	tap_eq(cli_error_exit("{\"error\":\"sea_inject refused\",\"code\":400}", 1),
+	       CLI_EXIT_REFUSED, "error exit: inject-test 400 is a refused address");
+	tap_eq(cli_error_exit("{\"error\":\"busy\",\"code\":503}", 1), CLI_EXIT_FAIL,
+	       "error exit: 503 is a failure");
+	tap_eq(cli_error_exit("{\"error\":\"x\",\"code\":400}", 0), CLI_EXIT_FAIL,
+	       "error exit: 400 to another command is a failure");
+	for (const char *c = "status\0ledger\0events\0metrics\0inject-test\0decode-esr\0version\0";
+	     *c; c += strlen(c) + 1) {
+		f = open_memstream(&p, &n);
+		tap_ok(cli_command_help(f, c) == 0, "help: %s has its own", c);
+		fclose(f);
+		free(p);
+	}
+}
+
 int main(void)
 {
+	test_command();
+	test_metrics_json();
 	test_connect();
 	test_json();
 	test_hello();
