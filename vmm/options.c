@@ -28,7 +28,15 @@ const char swvm_usage[] =
 "  --allow-inject-test   serve the control socket's inject-test (test rigs only)\n"
 "  --journal PATH        poisoned-page journal (reloaded at start)\n"
 "  --events-log PATH     append every event as a JSON line (created 0600)\n"
-"  --metrics PATH        Prometheus textfile, rewritten after each event\n"
+"  --metrics PATH        Prometheus textfile: rewritten after events and every\n"
+"                        --metrics-interval, removed when swvm exits\n"
+"  --metrics-dir DIR     the same, as DIR/seawall-NAME.prom (needs --vm-name):\n"
+"                        point it at node_exporter's textfile directory\n"
+"  --metrics-interval S  seconds between rewrites, 0..86400 (0: on events only;\n"
+"                        default 15)\n"
+"  --vm-name NAME        the VM's name in metrics (vm=) and events: letters,\n"
+"                        digits, '.', '_', '-', at most 64\n"
+"  --vm-uuid UUID        the VM's UUID in metrics (uuid=) and events\n"
 "  --restart-after N     restart the VM at N distinct bad pages (0: never; default 8)\n"
 "  --no-restart-on-kernel  keep running when the guest kernel consumed an error\n"
 "  --max-restarts N      give up (exit 3) after N restarts (default 8)\n"
@@ -79,7 +87,33 @@ static const struct opt opts[] = {
 	{ "no-restart-on-kernel", A_NONE }, { "max-restarts", A_UINT, 0, 1000000 },
 	{ "quiet", A_NONE }, { "hugetlb", A_NONE }, { "help", A_NONE },
 	{ "control-group", A_STR }, { "allow-inject-test", A_NONE },
+	{ "vm-name", A_STR }, { "vm-uuid", A_STR }, { "metrics-dir", A_STR },
+	{ "metrics-interval", A_UINT, 0, 86400 },
 };
+
+/* A name that is also safe in a file name: [A-Za-z0-9][A-Za-z0-9._-]*, 64 at most. */
+static bool vm_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > SWVM_VM_NAME_MAX || s[0] == '.' || s[0] == '-' || s[0] == '_')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* 8-4-4-4-12 hex digits. */
+static bool uuid_ok(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	}
+	return true;
+}
 
 int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 		    char *err, size_t errlen)
@@ -88,6 +122,7 @@ int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 	o->mem_mib = SWVM_DEFAULT_MEM_MIB;
 	o->cpus = 1;
 	o->max_restarts = SWVM_DEFAULT_MAX_RESTARTS;
+	o->metrics_interval = SWVM_DEFAULT_METRICS_INTERVAL;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
@@ -156,6 +191,31 @@ int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 			o->control_group = val;
 		else if (!strcmp(op->name, "allow-inject-test"))
 			o->allow_inject_test = true;
+		else if (!strcmp(op->name, "vm-name"))
+			o->vm_name = val;
+		else if (!strcmp(op->name, "vm-uuid"))
+			o->vm_uuid = val;
+		else if (!strcmp(op->name, "metrics-dir"))
+			o->metrics_dir = val;
+		else if (!strcmp(op->name, "metrics-interval"))
+			o->metrics_interval = u;
+	}
+	if (o->vm_name && !vm_name_ok(o->vm_name))
+		return fail(err, errlen, "--vm-name: '%s' is not letters, digits, '.', '_', '-' "
+			    "(first a letter or digit, at most %d)", o->vm_name, SWVM_VM_NAME_MAX);
+	if (o->vm_uuid && !uuid_ok(o->vm_uuid))
+		return fail(err, errlen, "--vm-uuid: '%s' is not a UUID (8-4-4-4-12 hex digits)",
+			    o->vm_uuid);
+	if (o->metrics_dir) {
+		if (o->metrics)
+			return fail(err, errlen, "--metrics and --metrics-dir: give one");
+		if (!o->vm_name)
+			return fail(err, errlen, "--metrics-dir needs --vm-name (the file is "
+				    "DIR/seawall-NAME.prom)");
+		if ((size_t)snprintf(o->metrics_path, sizeof(o->metrics_path), "%s/seawall-%s.prom",
+				     o->metrics_dir, o->vm_name) >= sizeof(o->metrics_path))
+			return fail(err, errlen, "--metrics-dir: too long");
+		o->metrics = o->metrics_path;
 	}
 	if (o->hugetlb && o->mem_mib % 2)
 		return fail(err, errlen, "--hugetlb needs --mem in whole 2 MiB pages");

@@ -126,12 +126,52 @@ static void write_all(int fd, const char *buf, size_t len)
  * The metrics file is rewritten for events, at most once a second: a
  * guest hitting a bad page in a loop would otherwise have it rewritten
  * per hit.  One held back is written by the next tick after the second
- * (every vCPU exit) or at the next stop.
+ * (every vCPU exit) or at the next stop.  A thread rewrites it every
+ * --metrics-interval too, so that a quiet VM's file stays fresh (a
+ * collector sees its age), and it is removed when swvm exits: a VM that
+ * is not running has no series, rather than stale ones.
  */
 #define METRICS_INTERVAL_NS	1000000000ULL
 
 static struct swvm_ratelimit metrics_rl = SWVM_RATELIMIT_INIT(METRICS_INTERVAL_NS, 1);
 static atomic_bool metrics_dirty;
+static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct seawall_ctx *metrics_ctx;
+static const char *metrics_path;	/* NULL once removed: nothing writes it again */
+
+static void metrics_write(void)
+{
+	pthread_mutex_lock(&metrics_lock);
+	if (metrics_path && metrics_ctx)
+		seawall_metrics_write(metrics_ctx, metrics_path);
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+/* At exit (main()'s return or exit()): the VM is gone, so are its series. */
+static void metrics_remove(void)
+{
+	pthread_mutex_lock(&metrics_lock);
+	if (metrics_path)
+		unlink(metrics_path);
+	metrics_path = NULL;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+static void *metrics_thread(void *arg)
+{
+	const struct vm *vm = arg;
+	struct timespec ts = { .tv_sec = (time_t)vm->o->metrics_interval };
+
+	pthread_setname_np(pthread_self(), "swvm-metrics");
+	for (;;) {
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		ts.tv_sec = (time_t)vm->o->metrics_interval;
+		ts.tv_nsec = 0;
+		metrics_write();
+	}
+	return NULL;
+}
 
 void sea_metrics_tick(struct vm *vm, bool force)
 {
@@ -142,7 +182,7 @@ void sea_metrics_tick(struct vm *vm, bool force)
 	if (!swvm_ratelimit(&metrics_rl, now_ns(), &missed) && !force)
 		return;
 	atomic_store(&metrics_dirty, false);
-	seawall_metrics_write(vm->sw, vm->o->metrics);
+	metrics_write();
 }
 
 static void on_event(const struct seawall_event *ev, void *arg)
@@ -329,6 +369,18 @@ int sea_setup(struct vm *vm)
 	if (ioctl(vm->vcpus[0].fd, KVM_GET_ONE_REG, &reg) < 0)
 		pfr0 = 0;
 
+	/*
+	 * The capabilities first: the context reports what is enabled
+	 * (seawall_sea_exit_enabled).
+	 */
+	r = seawall_kvm_enable(vm->vm_fd, SEAWALL_KVM_HAS_SEA_TO_USER |
+				SEAWALL_KVM_HAS_INJECT_EXT_DABT | SEAWALL_KVM_HAS_NISV_TO_USER);
+	if (r < 0) {
+		vm_err("enabling the memory-error capabilities: %s", strerror(-r));
+		return -1;
+	}
+	vm->sea_caps = r;
+
 	nslots = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	if (nslots <= 1)
 		nslots = 32;
@@ -347,6 +399,9 @@ int sea_setup(struct vm *vm)
 	o.log_fn = on_log;
 	o.log_arg = vm;
 	o.has_ras = ((pfr0 >> 28) & 0xf) != 0;
+	o.vm_name = vm->o->vm_name;
+	o.vm_uuid = vm->o->vm_uuid;
+	o.kvm_caps = SEAWALL_KVM_CAPS_KNOWN | (unsigned int)vm->sea_caps;
 	vm->sw = seawall_ctx_new(&o);
 	if (!vm->sw) {
 		if (vm->o->journal)
@@ -379,13 +434,7 @@ int sea_setup(struct vm *vm)
 		return -1;
 	}
 
-	r = seawall_kvm_enable(vm->vm_fd, SEAWALL_KVM_HAS_SEA_TO_USER |
-				SEAWALL_KVM_HAS_INJECT_EXT_DABT | SEAWALL_KVM_HAS_NISV_TO_USER);
-	if (r < 0) {
-		vm_err("enabling the memory-error capabilities: %s", strerror(-r));
-		return -1;
-	}
-	vm->sea_caps = r;
+	r = vm->sea_caps;
 	if (!(r & SEAWALL_KVM_HAS_SEA_TO_USER))
 		vm_err("note: this kernel lacks KVM_CAP_ARM_SEA_TO_USER: memory errors reach "
 		       "swvm only as SIGBUS (and others become SErrors in the guest)");
@@ -411,7 +460,15 @@ int sea_setup(struct vm *vm)
 		vm_err("re-isolating journaled pages: %s", strerror(-r));
 	else if (r > 0)
 		vm_info(vm, "journal: %d poisoned page%s isolated before boot", r, r == 1 ? "" : "s");
-	if (vm->o->metrics)
-		seawall_metrics_write(vm->sw, vm->o->metrics);
+	if (vm->o->metrics) {
+		pthread_t t;
+
+		metrics_ctx = vm->sw;
+		metrics_path = vm->o->metrics;
+		atexit(metrics_remove);
+		metrics_write();
+		if (vm->o->metrics_interval && pthread_create(&t, NULL, metrics_thread, vm) == 0)
+			pthread_detach(t);
+	}
 	return 0;
 }

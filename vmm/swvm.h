@@ -55,7 +55,15 @@ struct swvm_opts {
 	bool hugetlb;			/* back RAM with 2 MiB hugetlb pages */
 	const char *control_group;	/* the socket 0660 for this group (name or gid) */
 	bool allow_inject_test;		/* serve inject-test (test rigs only) */
+	const char *vm_name;		/* metrics label vm, events "vm" */
+	const char *vm_uuid;		/* metrics label uuid, events "uuid" */
+	const char *metrics_dir;	/* a node_exporter textfile directory */
+	unsigned int metrics_interval;	/* seconds between rewrites; 0: on events only */
+	char metrics_path[4096];	/* --metrics-dir's file: DIR/seawall-NAME.prom */
 };
+
+#define SWVM_DEFAULT_METRICS_INTERVAL 15
+#define SWVM_VM_NAME_MAX	64
 
 #define SWVM_DEFAULT_CMDLINE "console=ttyS0 earlycon=uart8250,mmio,0x9000000 panic=-1"
 #define SWVM_DEFAULT_MEM_MIB	256

@@ -29,6 +29,8 @@ check-unit: unit-build lib
 	 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	 sh tests/unit/run.sh --headers $(UNIT_BINS) $(UNIT_ASAN_BINS)
 
+$(NATIVE)/unit/test_metrics_swvm_opts $(NATIVE)/unit-asan/test_metrics_swvm_opts: vmm/options.c vmm/swvm.h
+
 # swvm's control socket, built from its sources (vmm/control.c with the KVM side stubbed).
 $(NATIVE)/unit/test_swvm_control $(NATIVE)/unit-asan/test_swvm_control: vmm/control.c vmm/proto.c \
 	vmm/options.c vmm/swvm.h vmm/vm.h
