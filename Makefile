@@ -102,6 +102,7 @@ help:
 -include tests/e2e/e2e.mk
 -include tests/fault/fault.mk
 -include tests/ops/kit.mk
+-include tests/ops/metrics.mk
 
 arm64: $(ARM64_BINS)
 
@@ -122,6 +123,7 @@ check:
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-valgrind
+	@$(MAKE) --no-print-directory check-ops-metrics
 	@$(MAKE) --no-print-directory check-pkg
 	@$(MAKE) --no-print-directory check-ops-kit
 	@$(MAKE) --no-print-directory check-rig
