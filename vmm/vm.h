@@ -34,7 +34,7 @@ enum vm_stop {
 	STOP_POWEROFF,		/* PSCI SYSTEM_OFF */
 	STOP_RESET,		/* PSCI SYSTEM_RESET, or a library restart */
 	STOP_ERROR,		/* a vCPU failed */
-	STOP_SIGNAL,		/* SIGTERM, SIGINT or SIGHUP */
+	STOP_SIGNAL,		/* SIGTERM or SIGINT (SIGHUP reopens the events log) */
 };
 
 struct event_ring;
