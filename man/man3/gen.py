@@ -35,6 +35,19 @@ spare_slot_base and spare_slot_count (memslot ids the context may use when split
 memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte, event_hva (1: events
 carry the host address of a SIGBUS in seawall_event.hva and in their JSON; 0, the default: hva is 0 and the
 JSON has no hva member, since a host address tells whoever reads the events where the VMM's memory is).
+Since 0.2 (appended; a 0.1 caller's smaller struct leaves them zero): vm_name and vm_uuid, the VM's identity,
+copied, printable, 1 to 128 bytes each: every metrics sample gets the labels vm="..." and uuid="..." so that
+one node_exporter can serve many VMs' files, and every event carries them (seawall_event.vm and .uuid, the
+JSON's "vm" and "uuid"); kvm_caps, SEAWALL_KVM_CAPS_KNOWN ORed with the SEAWALL_KVM_HAS_* the VMM enabled
+(seawall_kvm_enable(3)), reported as seawall_sea_exit_enabled (0: not said, no such series);
+event_log_fn/event_log_arg, a structured log: for each event, after event_fn and outside the context lock,
+event_log_fn(level, type, message_id, json, arg) with a syslog-like level, the type's name, its journald
+MESSAGE_ID (32 lowercase hex digits, fixed per type) and the JSON of seawall_event_render_json(3), so that
+a VMM can send it to journald without libseawall depending on libsystemd (docs/events.md).
+With a journal, event numbers (seawall_event.seq) go on across processes: the context records in the journal
+the numbers it may use, a block of 1024 at a time, and the exact last one at seawall_ctx_free(3), so the next
+context that loads it numbers on from there (after a crash, past the block: a gap, never a number twice); a
+journal written by libseawall 0.1 has no such record and numbering starts at 1.
 The journal gets a record when a page's state changes (a new page, a flag, an action not taken on it before,
 a failed append retried), not on every hit: a guest that hits its pages in a loop does not grow the journal.
 Hit counts, the last time seen, the last ESR and gva, and acknowledgements are written with the next change and
@@ -55,7 +68,7 @@ KVM_RUN counts as paused wherever it is, including blocked in a libseawall call 
 must not wait for it to do anything else, and neither hook may call the library. Without pause and resume
 the VMM must ensure it another way (a single vCPU, or no vCPU running).""",
      "A new context, or NULL with errno set.",
-     [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, or the journal file is not a Seawall journal."),
+     [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, vm_name or vm_uuid empty, longer than 128 bytes or with a control character, kvm_caps with an unknown bit or without SEAWALL_KVM_CAPS_KNOWN, or the journal file is not a Seawall journal."),
       ("EBADMSG", "the journal's header is damaged."),
       ("EBUSY", "another process or context has the journal open for writing."),
       ("ELOOP", "the journal path is a symbolic link (it is not followed)."),
@@ -281,7 +294,8 @@ page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ct
 file-backed region too: the file keeps its bad page, held by the quarantine, as punching it out would free it
 to the host; the guest's new page there is private, no longer shared through the file), restore each split memslot to its original extent,
 mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the
-distinct-page count. Quarantined host pages stay quarantined. When there is anything to give back, the
+distinct-page count. Each call counts as a restart performed (seawall_restarts_total, seawall_metrics_render(3)):
+a VMM calls it when it resets the VM. The pages stay in the ledger, so seawall_poisoned_pages does not change. Quarantined host pages stay quarantined. When there is anything to give back, the
 memslot changes are bracketed by memslot_ops->pause and ->resume (seawall_ctx_new(3)), though a VMM
 normally calls this with every vCPU stopped. The VMM re-initialises its vCPUs itself; note that
 KVM_ARM_VCPU_INIT does not discard an exception KVM still holds pending for a vCPU (Linux 6.12 keeps an
@@ -375,22 +389,36 @@ errors, pending notices.""",
 
 page("seawall_event_render_json", HDR_CTX,
      "int seawall_event_render_json(const struct seawall_event *ev, char *buf, size_t len);",
-     """Render an event as one JSON object without a trailing newline (append one for JSON lines). Addresses are
-hex strings, actions an array of names. The hva member is there only when ev->hva is not 0, which a context
-gives only when asked (seawall_ctx_opts.event_hva, seawall_ctx_new(3)). Like snprintf(3), the output is truncated to len - 1 characters and
+     """Render an event as one JSON object without a trailing newline (append one for JSON lines), in schema
+SEAWALL_EVENT_SCHEMA (1), which docs/events.md describes member by member: "schema", "seq", "time" (RFC 3339,
+UTC, nanoseconds, a string), "vm", "uuid", "message_id" (journald MESSAGE_ID of the type), "type", "source",
+"gpa", "page_gpa", "page_size", "gva", "hva", "esr", "count", "guest_el", "actions", "restart_reason",
+"error", "reason". Every member is there in every event, null when not known or not relevant (an address,
+ESR, count, page size or error of 0, guest_el -1, source and restart reason none), so a reader needs no
+per-type list; numbers stay below 2^53, addresses are hex strings, actions an array of names. The hva
+member is there only when ev->hva is not 0, which a context gives only when asked
+(seawall_ctx_opts.event_hva, seawall_ctx_new(3)). Schema 1 replaced 0.1's time_ns (epoch nanoseconds, a
+number past 2^53) with time, and "none" and 0 for the unknown with null. Like snprintf(3), the output is truncated to len - 1 characters and
 the full length is returned, so a NULL buf with len 0 sizes the buffer.""",
      "The length of the full rendering, or a negative errno.",
      [("EINVAL", "ev is NULL, buf is NULL with len > 0, or the event's type or source is unknown."),
       ("EOVERFLOW", "the length does not fit in an int.")], MT_PURE, ("seawall_metrics_render",))
 
 page("seawall_metrics_render", HDR_CTX, "int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len);",
-     """Render the counters in the Prometheus text exposition format, each with HELP and TYPE lines:
-seawall_events_total{source=...}, seawall_poisoned_pages, seawall_injections_total, seawall_isolations_total,
-seawall_sigbus_queue_overflows_total, seawall_restarts_requested_total, seawall_rate_limited_total,
-seawall_journal_errors_total, seawall_unattributable_total, seawall_notify_pending,
-seawall_journal_outside_pages (journaled bad pages no registered region holds; not counted in
-seawall_poisoned_pages). Truncation and return
-value as snprintf(3).""",
+     """Render the counters in the Prometheus text exposition format (0.0.4), each family with HELP and TYPE
+lines; docs/metrics.md lists them. Every sample carries the context's identity first (vm="...", uuid="...",
+from seawall_ctx_opts.vm_name and vm_uuid; none without them), label values escaped. Counters end in _total
+and never go down while the context lives: seawall_events_total{source=...}, seawall_poisoned_pages_total
+(pages found bad: new ones and replaced ones bad again; a context that loads a journal starts it at the
+journal's distinct pages), seawall_injections_total, seawall_isolations_total,
+seawall_sigbus_queue_overflows_total, seawall_restarts_requested_total, seawall_restarts_total (restarts
+performed: seawall_ctx_reset(3) calls), seawall_rate_limited_total, seawall_events_dropped_total,
+seawall_journal_errors_total, seawall_unattributable_total. Gauges: seawall_build_info{version} 1,
+seawall_sea_exit_enabled (only when the VMM gave kvm_caps), seawall_poisoned_pages (pages in the ledger,
+replaced ones too: what seawall status shows), seawall_poisoned_pages_since_reset (those that count toward
+the restart threshold), seawall_notify_pending, seawall_journal_outside_pages (journaled bad pages no
+registered region holds), seawall_last_event_timestamp_seconds (0 before the first event). Truncation and
+return value as snprintf(3).""",
      "The length of the full rendering, or a negative errno.",
      [("EINVAL", "ctx is NULL, or buf is NULL with len > 0."), ("EOVERFLOW", "the length does not fit in an int.")],
      MT_CTX, ("seawall_metrics_write",))
@@ -399,7 +427,10 @@ page("seawall_metrics_write", HDR_CTX, "int seawall_metrics_write(struct seawall
      """Write the metrics to path atomically, as node_exporter's textfile collector expects: a temporary file
 next to it, made by mkstemp(3) (so never a file or link someone planted under a predictable name; mode 0644),
 then rename(2), which replaces whatever is at path without following it. Point path into the collector's
-directory with a .prom suffix.""",
+directory with a .prom suffix, one file per VM (the collector reads *.prom only, so the temporary file, named
+path.tmp.XXXXXX, is never read half written), and give each context its vm_name (seawall_ctx_new(3)): two
+files with the same series and labels make the collector refuse one. Rewrite it periodically, so that its
+age (node_textfile_mtime_seconds) shows a VMM that stopped updating it, and remove it when the VM stops.""",
      "0 on success, a negative errno on failure.",
      [("EINVAL", "ctx or path is NULL or path is empty."), ("ENOMEM", "out of memory."),
       ("EACCES, ENOSPC, EXDEV, ...", "from mkstemp(3), write(2), rename(2).")],
