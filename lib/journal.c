@@ -52,6 +52,8 @@
 #define REC_EV_SEQ	2
 #define EV_SEQ_PAYLOAD	16
 #define REC_EV_SEQ_LEN	(REC_HDR + EV_SEQ_PAYLOAD + 4)
+/* Event numbers stay exact in a JSON reader's double: a mark near 2^53 is not ours. */
+#define EV_SEQ_LIMIT	((1ULL << 53) - (1ULL << 32))
 #define REC_HDR		16
 #define PAGE_PAYLOAD	48
 #define REC_PAGE_LEN	(REC_HDR + PAGE_PAYLOAD + 4)
@@ -411,7 +413,8 @@ int seawall_journal_replay(struct seawall_journal *j, seawall_page_fn fn, void *
 		 * close the exact number.  Of another length: a later
 		 * version's; its number is not ours to read.
 		 */
-		if (get16(p + 6) == REC_EV_SEQ && len == REC_EV_SEQ_LEN)
+		if (get16(p + 6) == REC_EV_SEQ && len == REC_EV_SEQ_LEN &&
+		    get64(p + REC_HDR) < EV_SEQ_LIMIT)
 			j->ev_seq = get64(p + REC_HDR);
 		pos += len;
 		good = base + pos;
