@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * libseawall benchmarks: what one exit costs with 0, 10^3 and 10^6 pages
  * already in the ledger, bytes per ledger entry, the signal-side record,

@@ -1,5 +1,7 @@
 # Benchmarks: make bench [BENCH_DIR=dir for the journal files] runs the
 # library benchmark natively, then make bench-rig when the rig is built.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 BENCH_DIR ?= $(NATIVE)
 
 .PHONY: bench

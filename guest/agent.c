@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * seawall-agent: the guest side of seawall's notification.  Finds the
  * notify device in the device tree, maps it through /dev/mem, and for each

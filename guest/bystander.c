@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * sw-bystander: a task that keeps working while a neighbour dies of a
  * memory error.  Every 200 ms it does a fixed amount of arithmetic and

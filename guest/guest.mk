@@ -6,6 +6,8 @@
 # The programs also land in the L1 rootfs (/opt/seawall/bin) so they can be
 # tried directly in the rig's host.  The initramfs needs the rig's arm64
 # busybox: BUSYBOX from $(SEAWALL_CACHE)/versions.env (bash rig/provision).
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 SEAWALL_CACHE ?= $(HOME)/.cache/seawall
 

@@ -2,6 +2,8 @@
 # Build the guest (L2) initramfs: newc, uncompressed, owned by 0:0, with
 # fixed timestamps so an unchanged input gives a byte-identical archive.
 #   usage: mkinitrd.sh OUT BUSYBOX INIT PROGRAM... -- SCRIPT...
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 set -e
 out=$1 busybox=$2 init=$3
 shift 3

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The guest agent's view of the notify device: probe, read the presented
  * entry consistently, acknowledge, drain with bounds.  Pure logic over

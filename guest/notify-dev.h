@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * The seawall notify device (DT compatible "seawall,notify-v1"), as the
  * guest agent sees it: 32-bit little-endian registers, the oldest

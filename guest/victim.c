@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * sw-victim: the guest task that consumes a poisoned page.  It allocates
  * one page, prints where it lives (virtual and guest physical), waits for

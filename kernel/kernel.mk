@@ -7,6 +7,8 @@
 #   make check-kernel-series      every patch applied in turn: arm64 Image with the
 #                                 rig config, arch/arm64/kvm/ with Debian's config,
 #                                 checkpatch --strict (about 20 min on 2 cores)
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 .PHONY: check-kernel-selftests check-kernel-full check-kernel-series
 

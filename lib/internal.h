@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /* libseawall internals: shared by the library sources and the unit tests. */
 #ifndef SEAWALL_INTERNAL_H
 #define SEAWALL_INTERNAL_H

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Isolation.  Default (quarantine): the page is cut out of its KVM memslot
  * so the guest can no longer reach it (a later access exits as MMIO/NISV

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The KVM side that is the same on every architecture: capabilities, and
  * reading the exit out of kvm_run.  kvm_run is read by offset, with our own

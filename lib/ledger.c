@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The ledger: distinct bad pages, keyed by the page-aligned guest physical
  * address of the backing page.  Entries live in a dense array (48 bytes

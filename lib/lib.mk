@@ -1,5 +1,7 @@
 # libseawall: native shared + static library, the arm64 static library,
 # and its installation.  Included from the top-level Makefile.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 LIB_VERSION   := 0.1.0
 LIB_SONAME    := libseawall.so.0

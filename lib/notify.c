@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The guest notification queue: poisoned GPAs the guest agent has not yet
  * acknowledged, oldest first.  Small (tens of entries), so a plain array

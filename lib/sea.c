@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Pure arm64 syndrome work, usable on any host: decode the ESR of a
  * KVM_EXIT_ARM_SEA, tell the guest EL from PSTATE, and compute the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The SIGBUS queue.  Producers are signal handlers on any thread, so the
  * push side takes no lock and calls nothing but atomics: each cell carries

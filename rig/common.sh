@@ -1,5 +1,7 @@
 # shellcheck shell=bash
 # Shared helpers for the rig scripts.  Sourced, never executed.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 set -euo pipefail
 

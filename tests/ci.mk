@@ -4,6 +4,8 @@
 #   make check-valgrind   the plain unit test programs under valgrind
 # (the unit tests under ASan+UBSan are in check-unit, the fuzz corpora in
 # check-fuzz).  Included from the top-level Makefile.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 CHECK_COMPILERS := gcc:g++ clang:clang++
 VALGRIND        ?= valgrind

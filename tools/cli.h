@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * The seawall CLI's logic, without sockets: checking swvm's replies and
  * turning them into human-readable text, and decode-esr.  Unit-tested

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Just enough JSON for the seawall CLI: one flat object per reply line.
  * Member values keep their type; strings come back unescaped, numbers,

@@ -1,6 +1,8 @@
 # tools/: the seawall CLI, static for arm64 (into the rig's rootfs) and
 # native (for offline use: decode-esr, or a local swvm).  Included by the
 # top-level Makefile.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 TOOLS_SRCS   := seawall cli json
 # $(OPT) (the user's CPPFLAGS and CFLAGS) last, after the hardening.

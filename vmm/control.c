@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The control socket: protocol "seawall-control" version 1, one request
  * line per connection (docs/control-protocol.md).  An accept thread and one

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The guest's device tree, written with libfdt's sequential-write API:
  * cpus (PSCI), memory, GICv3, the arch timer, PSCI, chosen, the 16550 and

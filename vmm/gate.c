@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The gate every vCPU thread passes to enter KVM_RUN.  It knows which
  * vCPUs are inside, and keeps them out while the VM is paused (libseawall

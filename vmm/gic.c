@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /* The in-kernel GICv3 (distributor and redistributors) and the SPI lines. */
 #include <errno.h>
 #include <string.h>

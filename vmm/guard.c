@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * What swvm's SIGBUS handler does, without KVM, so that the unit tests
  * drive it with forged signals and fake vCPU threads.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /* The KVM VM and its vCPUs: creation, and the (re)initialisation at boot. */
 #include <errno.h>
 #include <fcntl.h>

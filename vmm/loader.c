@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * Where the boot images go in guest RAM: the arm64 Image header, the
  * "does it fit" check, and the placement of the kernel, the initrd and the

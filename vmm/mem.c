@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * Guest RAM (one anonymous mapping, memslot 0, registered with libseawall)
  * and the boot images: the arm64 Image at a 2 MiB boundary plus its

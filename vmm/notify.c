@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The seawall,notify-v1 device: a page of 32-bit little-endian registers
  * the guest agent polls to learn which guest pages went bad.  The queue

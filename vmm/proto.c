@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The control protocol's request parser, request reader and reply
  * helpers: one request line per connection, "VERB [ARGS]\n", at most

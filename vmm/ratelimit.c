@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * A rate limit for lines a guest can make swvm write (undecodable
  * accesses, unknown MMIO, one per exit or event): at most burst lines per

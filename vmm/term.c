@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * Console input: when stdin is a terminal, put it in raw mode (signals
  * kept, so ^C still stops swvm cleanly) and feed what is typed to the

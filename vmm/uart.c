@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * A 16550A as far as Linux's 8250 driver needs it: transmit is instant,
  * so THR is always empty; receive holds a small buffer.  The interrupt is

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * One thread per vCPU: KVM_RUN, then the memory-error intake (SIGBUS
  * records, SEA exits, MMIO/NISV exits on isolated pages), device MMIO and

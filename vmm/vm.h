@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (C) 2026 The Seawall authors */
 /* swvm: the VM, its vCPUs and the subsystems that touch KVM. */
 #ifndef SWVM_VM_H
 #define SWVM_VM_H

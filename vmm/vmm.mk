@@ -7,6 +7,8 @@
 #     on any other architecture there is nothing to install and
 #     `make all install` leave it out.
 # Included from the top-level Makefile.
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The Seawall authors
 
 SEAWALL_CACHE ?= $(HOME)/.cache/seawall
 SWVM_SYSROOT  := $(SEAWALL_CACHE)/sysroot-arm64

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Guest side of the rig benchmarks (bench-rig.c): exception vectors whose
  * synchronous-abort entry counts the abort in the 64-bit counter TPIDR_EL1

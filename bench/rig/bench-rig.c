@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * bench-rig: libseawall benchmarks against real KVM, inside the rig's L1
  * host (static arm64, built on the kernel suite's kt framework: the guest

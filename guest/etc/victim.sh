@@ -6,6 +6,8 @@
 #   sw-victim: pid P va V gpa 0xG
 #   seawall-guest: victim exit N            (135: SIGBUS)
 #   seawall-guest: bystander A -> B         (B > A: it kept running)
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 arg() { sed -n "s/.*[ ]$1=\([0-9A-Za-z_]*\).*/\1/p" /proc/cmdline; }
 after=$(arg sw.after)
 how=

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * <seawall/kvm.h> - the raw layer of libseawall: decode KVM_EXIT_ARM_SEA,
  * probe and enable the capabilities, read the vCPU state, put an abort

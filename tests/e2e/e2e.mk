@@ -2,6 +2,8 @@
 # inside the rig's L1 host.  One boot per kernel runs every mode.
 #
 #   make check-e2e [E2E_KERNELS="7.2"] [E2E_MODES="read exec"]
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 E2E_KERNELS ?= $(RIG_KERNELS)
 # Scenario modes in make check: those below on 7.2 and on 6.12

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * sw-hwpoison: make a guest page of a running swvm hardware-poisoned on
  * the host (L1), the way the kernel does for a real memory error, so the

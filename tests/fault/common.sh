@@ -1,6 +1,8 @@
 # shellcheck shell=sh
 # tests/fault/common.sh: what the fault tests share.  Sourced after the test
 # set name=, C= (guest console), E= (swvm stderr); vm= holds swvm's pid.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 n=0 pass=0 fail=0 vm=
 ok() {
 	n=$((n + 1))

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * crash-payload: a bare-metal arm64 program in the Linux Image format, so
  * that swvm boots it as it boots a kernel (64-byte header, "ARM\x64" at

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * crash-payload: the guest of the crash-safety test (tests/fault/crash).
  * It reads a fixed set of pages over and over.  A read that gets a data

@@ -4,6 +4,8 @@
 # Included by the top-level Makefile.
 #
 #   make check-fault [FAULT_KERNELS="7.2 6.12"] [FAULT_TESTS="crash"]
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 FAULT_SRC     := tests/fault
 FAULT_OBJ     := $(ARM64)/tests/fault

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * hwpoison-self: the HWPOISON isolation strategy in a VMM that has its
  * SIGBUS handler (every VMM using libseawall's SIGBUS path does).  The

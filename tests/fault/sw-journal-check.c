@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * sw-journal-check: read a libseawall journal as a restarted VMM would
  * (seawall_journal_open read-only, seawall_journal_replay) and check it.

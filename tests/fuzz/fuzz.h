@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Shared by the fuzz harnesses: the libFuzzer entry point, a property
  * check that aborts (so libFuzzer and the sanitizers report the input),

@@ -7,6 +7,8 @@
 #   make fuzz-merge   add to the corpus the new inputs that reach new edges
 #   make check-fuzz   replay every committed input under ASan+UBSan, built
 #                     without libFuzzer (any compiler; part of make check)
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * seawall_ledger_check_range() against a model.  The input names up to
  * 200 ledger entries (any page size from 4 KiB to 1 GiB, aligned, some at

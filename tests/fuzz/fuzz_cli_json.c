@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The seawall CLI's JSON reader (tools/json.c, built natively as the unit
  * test does), which parses every reply line swvm sends.

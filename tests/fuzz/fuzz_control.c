@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's control-socket read loop, ctl_read_request() of vmm/proto.c,
  * on a scripted client: any bytes, any chunking, any pauses, signals, an

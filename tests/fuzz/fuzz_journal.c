@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The journal reader, through the library's own open path: the input is
  * written as a journal file (in a directory of its own on tmpfs: the

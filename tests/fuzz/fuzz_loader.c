@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's boot-image loader (vmm/loader.c): any bytes as an arm64 Image,
  * with the guest's RAM size, the initrd's size, the number of reserved

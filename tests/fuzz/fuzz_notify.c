@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's notify device (vmm/notify.c, built natively as the unit test
  * does) over a real libseawall context, driven by a script of guest

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's control-protocol parser (vmm/proto.c, built natively as the unit
  * test does) on arbitrary request bytes, and its JSON error line.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The KVM_EXIT_ARM_SEA decoder, end to end: a kvm_run built from the input
  * goes through seawall_kvm_run_get_sea(), seawall_sea_decode() and

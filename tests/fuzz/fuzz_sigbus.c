@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The SIGBUS path: seawall_sigbus_record() (what a signal handler calls)
  * and seawall_ctx_handle_pending() (the drain after KVM_RUN returns),

@@ -2,6 +2,8 @@
 # Writes the hand-made inputs of tests/fuzz/corpus/ (seed-*, and regress-*
 # made by hand for a defect); the other files there are fuzzer finds.  Layouts: the comment at
 # the top of each harness.   usage: tests/fuzz/mkseeds.py [CORPUS_DIR]
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 import os
 import struct
 import sys

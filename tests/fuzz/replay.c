@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Replays a corpus through one harness without libFuzzer, so that `make
  * check` runs every committed input under ASan+UBSan with any compiler.

@@ -3,6 +3,8 @@
 #   usage: run.sh CORPUS_DIR REPLAY_BINARY...
 # A binary fuzz_NAME replays CORPUS_DIR/NAME; an empty or missing corpus
 # is a failure, so a corpus that went missing cannot pass unnoticed.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 corpus=$1; shift
 inputs=0 failed=0
 for bin in "$@"; do

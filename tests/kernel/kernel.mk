@@ -2,6 +2,8 @@
 # KVM_EXIT_ARM_SEA), static arm64 programs run inside the rig's L1 host.
 # Included by the top-level Makefile, which defines ARM64, ACC, the warning
 # flags and ARM64_BINS.
+# SPDX-License-Identifier: MIT
+# Copyright (C) 2026 The Seawall authors
 
 KT_SRC    := tests/kernel
 KT_OBJ    := $(ARM64)/tests/kernel

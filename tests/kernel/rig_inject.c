@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * The rig's own test control, sea_inject (kernel/test/, not part of the
  * series): the contract the other programs rely on.  A mark is listed when

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * KVM_CAP_ARM_SEA_TO_USER: advertised on the VM, enabled with flags 0
  * (before or after vCPUs exist, more than once), refused with -EINVAL for

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Data read and write to a page marked bad: KVM_EXIT_ARM_SEA with the exact
  * sanitized syndrome (EC data abort from a lower EL, IL, WnR as the access,

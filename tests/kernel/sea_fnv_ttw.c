@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * SEAs whose guest physical address KVM cannot know.
  *

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * What KVM must hide: for every access form, arm_sea.esr holds only EC, IL,
  * FnV, EA, CM, WnR, FSC (and SET when the VM has FEAT_RAS).  A stage-2 abort

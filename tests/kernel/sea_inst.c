@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Instruction fetch from a page marked bad: KVM_EXIT_ARM_SEA reporting an
  * instruction abort from a lower EL (EC 0x20) with FSC synchronous external

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * After KVM_EXIT_ARM_SEA the VMM puts the abort back into the guest with
  * KVM_SET_VCPU_EVENTS{exception.ext_dabt_pending = 1}.  The guest's

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * When KVM must not exit, the vCPU takes an SError instead: the VM did not
  * opt in (never enabled, or the enable was refused for non-zero flags), or

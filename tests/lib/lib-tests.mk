@@ -3,6 +3,8 @@
 # framework (tests/kernel/lib) and link the arm64 libseawall.a.  Included by
 # the top-level Makefile after tests/kernel/kernel.mk, whose KT_* variables
 # and rules (the kt objects) this uses.
+# SPDX-License-Identifier: MIT
+# Copyright (C) 2026 The Seawall authors
 
 LT_SRC    := tests/lib
 LT_OBJ    := $(ARM64)/tests/lib

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Is libseawall's emulated data abort the one KVM delivers?
  *

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * libseawall's raw layer (<seawall/kvm.h>) on a real VM and real exits.
  *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Guest-side assembly of the libseawall rig tests: exception vectors that
  * record the whole exception entry (see lt.h, struct lt_report), and an

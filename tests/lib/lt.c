@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Host and guest helpers shared by the libseawall rig tests (see lt.h).
  */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * lt: what the libseawall rig tests add to the kernel suite's kt framework.
  *

@@ -3,6 +3,8 @@
 # self-containment checks; print one summary line at the very end.
 #   usage: run.sh [--headers] PROGRAM...
 # Environment: CC, CXX, HDR_CFLAGS, HDR_CXXFLAGS, UNIT_TMP.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 pass=0 fail=0 skip=0
 headers=0
 if [ "$1" = "--headers" ]; then headers=1; shift; fi

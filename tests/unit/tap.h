@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Minimal TAP for the unit tests: ok/not ok lines, a plan at the end,
  * exit 0 (all passed), 1 (a failure) or 77 (skipped).

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The seawall CLI without sockets (tools/cli.c, tools/json.c): the JSON
  * reader on good, hostile and truncated replies, the hello/version check,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * docs/events.md against the library: the members table is exactly what
  * seawall_event_render_json() writes (in order), the types table has every

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The exception-entry register math (seawall_exc_entry), against values
  * worked out by hand from the Arm ARM rules for a synchronous exception

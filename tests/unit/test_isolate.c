@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Isolation without KVM: the memslot split arithmetic, the exact
  * KVM_SET_USER_MEMORY_REGION sequence issued through a recording

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Journal crash safety.  A five-record journal is cut at every byte
  * offset and has every bit of every byte flipped in turn; after each

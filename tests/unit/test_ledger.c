@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The ledger at scale: 10^6 distinct pages, every one found again, none
  * invented, memory per entry within the 64-byte target, the bound

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The library against a hostile guest and a hostile neighbour (issue 14),
  * with a fake clock (sw_test_clock) so every count is exact: a steady

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The journal against a hostile guest and a hostile file (issue 14):
  * replay reads through a bounded window (a 128 MiB file costs no more

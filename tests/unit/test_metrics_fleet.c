@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * Metrics for a fleet: every sample carries the VM's identity, so that one
  * node_exporter serves many VMs' files; the exposition is well formed

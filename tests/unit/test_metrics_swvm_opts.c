@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's fleet options: --vm-name, --vm-uuid, --metrics-dir (one
  * DIR/seawall-NAME.prom per VM, the node_exporter textfile convention),

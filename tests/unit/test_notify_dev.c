@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The guest agent's notify-device logic (guest/notify-dev.c) against a
  * fake register file that behaves like swvm's device, and like broken or

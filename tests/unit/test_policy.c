@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The pipeline and its policy, through the public API with a kvm_run
  * built by hand: SEA exits become ledger pages and actions; malformed and

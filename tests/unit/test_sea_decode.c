@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * seawall_sea_decode() against ESR values computed by hand from the Arm
  * ARM field layout: EC[31:26] IL[25] SET[12:11] FnV[10] EA[9] CM[8]

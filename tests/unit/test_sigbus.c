@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * SIGBUS intake: seawall_sigbus_record() from real SIGBUS handlers on
  * several threads while those threads are themselves in the middle of

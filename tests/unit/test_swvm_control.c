@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's control socket, natively: vmm/control.c over a real UNIX socket
  * with the KVM side stubbed (no VM, no ledger).  What a local user would

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's vCPU gate (vmm/gate.c) without KVM: "KVM_RUN" is a wait that
  * ends when the gate kicks (immediate_exit) or after a while.  One thread

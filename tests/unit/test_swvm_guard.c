@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's SIGBUS handling (vmm/guard.c) and its rate limit for guest-made
  * log lines (vmm/ratelimit.c), without KVM.

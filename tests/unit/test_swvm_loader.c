@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's loader (vmm/loader.c) without KVM: crafted arm64 Image headers
  * and initrd sizes against a 256 MiB guest.  A header whose text_offset

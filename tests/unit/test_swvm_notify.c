@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's notify device (seawall,notify-v1) over a real libseawall context
  * fed test errors: identity registers, the oldest-first queue, ACK and

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's control-protocol parser and command line, natively: every verb,
  * then malformed, oversized and binary input (which must give an error

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm's SIGHUP, natively: vmm/main.c's signal thread with the rest of
  * swvm stubbed.  What logrotate would see: after the events log is

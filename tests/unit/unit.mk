@@ -1,6 +1,8 @@
 # Native unit tests: no KVM, seconds.  Every program is built and run
 # twice: plain, then with ASan+UBSan; the public headers are compiled on
 # their own as C and as C++.  The last line is the CI summary.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 CXX ?= c++
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

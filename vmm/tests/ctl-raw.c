@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * ctl-raw: send raw bytes to a swvm control socket and print the reply, to
  * test what the seawall CLI never sends (oversized, binary, silent

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * arm64 vCPU access: PSTATE through KVM_GET_ONE_REG, data aborts through
  * KVM_SET_VCPU_EVENTS, and an emulated exception entry through

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /* Hosts other than arm64: no arm64 vCPU to talk to. */
 #include <errno.h>
 

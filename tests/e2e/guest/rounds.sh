@@ -22,6 +22,8 @@
 #   seawall-guest: rounds done
 # and first, each entry of the device tree's reserve map (pages the VMM
 # keeps from the guest):  seawall-guest: dt reserves 0xADDR size 0xSIZE
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 arg() { sed -n "s/.*[ ]$1=\([0-9A-Za-z_,]*\).*/\1/p" /proc/cmdline; }
 rounds=$(arg sw.rounds)
 after=$(arg sw.after)

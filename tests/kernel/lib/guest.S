@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * Guest-side assembly for the kernel-contract suite: the entry stub, the EL1
  * exception vectors and the memory accessors whose first instruction is the

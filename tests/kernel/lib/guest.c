@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Guest-side C for the kernel-contract suite.  Runs at EL1 inside the VM, so
  * it must not call into libc: the loaded image has no relocations applied

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Copyright (C) 2026 The Seawall authors
 /*
  * Host side of the kt framework: VM and vCPU setup, guest image loading,
  * stage-1 page tables, the run loop with ucall decoding, the sea_inject
