@@ -5,6 +5,7 @@
 # make check-pkg (tests/pkg/pkg.mk): build the Debian packages from a copy
 # of the tree, lintian them, install them and build a program against them.
 #
+#   0. reuse lint on the copy (licences, SPDX and copyright lines);
 #   1. the tree (tracked and untracked-but-not-ignored files: what a commit
 #      of the work tree would hold) is copied to a temporary directory
 #      outside it, and dpkg-buildpackage -us -uc -b runs there, so the work
@@ -79,6 +80,27 @@ if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
 	tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
 fi
+# 0. Licensing: reuse lint on the copy (every file has its SPDX and
+#    copyright lines, or a .reuse/dep5 entry; every licence has its text in
+#    LICENSES/).  One known exception: a context line of a kernel patch
+#    quotes the kernel's old "GPL-2.0" tag, which reuse 1.1 reads as ours
+#    (the patches' bytes cannot change; see .reuse/dep5).
+if command -v reuse >/dev/null; then
+	out=$(reuse --root "$src" lint 2>&1)
+	rest=$(printf '%s\n' "$out" | sed '/^# SUMMARY/,$d' | grep -v -e '^$' \
+		-e '^# MISSING LICENSES$' -e "^'GPL-2.0' found in:$" -e '^\* kernel/patches/.*\.patch$')
+	missing=$(printf '%s\n' "$out" | sed -n 's/^\* Missing licenses: *//p')
+	if grep -q 'REUSE Specification :-)' <<< "$out" ||
+	   { [ -z "$rest" ] && [ "$missing" = GPL-2.0 ]; }; then
+		ok "reuse lint (REUSE 3.0: SPDX and copyright on every file, licence texts in LICENSES/)"
+	else
+		printf '%s\n' "$rest" | head -n 40 | sed 's/^/  /'
+		bad "reuse lint: files without licence or copyright information (above)"
+	fi
+else
+	bad "no reuse: make host-deps installs it (rig/provision HOST_PKGS)"
+fi
+
 echo "pkg: dpkg-buildpackage -us -uc -b in $src (DEB_BUILD_OPTIONS=${PKG_BUILD_OPTIONS-})"
 if (cd "$src" && DEB_BUILD_OPTIONS=${PKG_BUILD_OPTIONS-} dpkg-buildpackage -us -uc -b) \
 		> "$tmp/build.log" 2>&1; then
