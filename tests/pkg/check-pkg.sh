@@ -86,9 +86,9 @@ fi
 #    quotes the kernel's old "GPL-2.0" tag, which reuse 1.1 reads as ours
 #    (the patches' bytes cannot change; see .reuse/dep5).
 if command -v reuse >/dev/null; then
-	out=$(reuse --root "$src" lint 2>&1)
+	out=$(cd "$src" && reuse lint 2>&1 | sed "s|$src/||g")
 	rest=$(printf '%s\n' "$out" | sed '/^# SUMMARY/,$d' | grep -v -e '^$' \
-		-e '^# MISSING LICENSES$' -e "^'GPL-2.0' found in:$" -e '^\* kernel/patches/.*\.patch$')
+		-e '^# MISSING LICENSES$' -e '^reuse.project - WARNING - could not find supported VCS$' -e "^'GPL-2.0' found in:$" -e '^\* kernel/patches/.*\.patch$')
 	missing=$(printf '%s\n' "$out" | sed -n 's/^\* Missing licenses: *//p')
 	if grep -q 'REUSE Specification :-)' <<< "$out" ||
 	   { [ -z "$rest" ] && [ "$missing" = GPL-2.0 ]; }; then
