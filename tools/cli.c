@@ -378,14 +378,14 @@ int cli_render_ledger(FILE *f, const char *line, struct cli_ledger *st)
 int cli_render_event(FILE *f, const char *line)
 {
 	static const char *const known[] = {
-		"seq", "time_ns", "type", "source", "gpa", "page_gpa", "page_size", "gva",
-		"hva", "esr", "count", "guest_el", "actions", "restart_reason", "error",
-		"reason", NULL,
+		"schema", "seq", "time", "time_ns", "vm", "uuid", "message_id", "type",
+		"source", "gpa", "page_gpa", "page_size", "gva", "hva", "esr", "count",
+		"guest_el", "actions", "restart_reason", "error", "reason", NULL,
 	};
 	struct sj_obj o;
 	const struct sj_member *m;
 	char when[32], size[16], el[8], acts[256];
-	const char *rr, *reason;
+	const char *rr, *reason, *t;
 	uint64_t u;
 	int64_t err;
 
@@ -397,7 +397,17 @@ int cli_render_event(FILE *f, const char *line)
 		sj_free(&o);
 		return 1;
 	}
-	cli_format_time(sj_u64(&o, "time_ns", &u) ? 0 : u, when, sizeof(when));
+	/*
+	 * Schema 1: "time" is RFC 3339 with nanoseconds, shown to the
+	 * millisecond as the ledger's times are; swvm before it sent time_ns.
+	 */
+	t = sj_str(&o, "time");
+	if (t && strlen(t) == 30 && t[19] == '.' && t[29] == 'Z')
+		snprintf(when, sizeof(when), "%.23sZ", t);
+	else if (t)
+		snprintf(when, sizeof(when), "%s", t);
+	else
+		cli_format_time(sj_u64(&o, "time_ns", &u) ? 0 : u, when, sizeof(when));
 	page_size_of(&o, size, sizeof(size));
 	el_of(&o, el, sizeof(el));
 	snprintf(acts, sizeof(acts), "-");

@@ -175,6 +175,15 @@ static void test_render(void)
 	tap_ok(!strcmp(out, "#3 2023-11-14T22:13:20.000Z poison         sea       gpa 0x48001010 page "
 		       "0x48001000/4K EL0 esr 0x92000010 hits 1 actions inject_dabt,isolate\n"),
 	       "event: one line: %s", out);
+	/* Schema 1 (docs/events.md): an RFC 3339 time, identity, nulls. */
+	CAPTURE(out, r = cli_render_event(f, "{\"schema\":1,\"seq\":5,\"time\":\"2026-12-05T12:00:01.123456789Z\","
+		"\"vm\":\"web-1\",\"uuid\":null,\"message_id\":\"0123456789abcdef0123456789abcdef\","
+		"\"type\":\"repeat\",\"source\":\"sea\",\"gpa\":\"0x48001010\",\"page_gpa\":\"0x48001000\","
+		"\"page_size\":4096,\"gva\":null,\"esr\":\"0x92000010\",\"count\":2,\"guest_el\":0,"
+		"\"actions\":[\"inject_dabt\"],\"restart_reason\":null,\"error\":null}"));
+	tap_ok(r == 0 && !strcmp(out, "#5 2026-12-05T12:00:01.123Z repeat         sea       gpa 0x48001010 page "
+		       "0x48001000/4K EL0 esr 0x92000010 hits 2 actions inject_dabt\n"),
+	       "event, schema 1: its time to the millisecond, no extras: %s", out);
 	CAPTURE(out, r = cli_render_event(f, "{\"seq\":4,\"type\":\"restart\",\"source\":\"sea\","
 		"\"restart_reason\":\"threshold\",\"error\":-5,\"reason\":\"8 pages\"}"));
 	tap_ok(strstr(out, "restart=threshold") && strstr(out, "error=Input/output error") &&
