@@ -9,12 +9,18 @@
 #                      ASan+UBSan, the unit tests under valgrind (no QEMU)
 #   make fuzz          the fuzzers, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make bench         benchmarks
+#   make test          host-side tests only (unit tests, fuzz corpora)
+#   make install, make uninstall  [DESTDIR= prefix= libdir= ...]
+#   make check-pkg check-ops-kit check-ops-metrics
+#                      Debian packages, the operator's kit, fleet metrics
 #   make check-fresh-host [FRESH_TARGETS="check"]
 #                      audit the install steps: FRESH_TARGETS from a fresh
 #                      clone in a clean Debian 12 root (rig/fresh-host)
 #
 # Out-of-tree: O=DIR (default ./build).  Cross compiler for the arm64 parts:
 # CROSS_COMPILE (default aarch64-linux-gnu-).
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 O             ?= build
 CC            ?= cc
@@ -84,7 +90,7 @@ CHECK_RIG_EXTRA :=
 all: lib
 
 help:
-	@sed -n '2,18p' Makefile
+	@sed -n '2,21p' Makefile
 
 # Fragments: each part of the tree keeps its own rules.
 -include lib/lib.mk

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * <seawall.h> - libseawall object API: a per-VM context that takes guest
  * memory errors (KVM_EXIT_ARM_SEA, SIGBUS BUS_MCEERR_AR/AO, MMIO/NISV exits

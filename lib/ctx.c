@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * The context: one per VM.  Every intake path (SEA exit, SIGBUS, MMIO/NISV
  * on an isolated page, test) becomes a struct sw_err and goes through

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /* Events as JSON lines; counters as Prometheus text exposition. */
 #include <errno.h>
 #include <fcntl.h>

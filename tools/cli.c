@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /* The seawall CLI's reply checking, human output and decode-esr. */
 #include <errno.h>
 #include <inttypes.h>

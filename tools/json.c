@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /* A small, strict JSON object reader for the control protocol's replies. */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * seawall: the command-line side of seawall.  Talks to a running swvm over
  * its control socket ("seawall-control" version 1: one request line per

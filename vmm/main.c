@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm: the reference arm64 VMM of Seawall.  Boots a Linux Image under KVM
  * and hands every guest memory error to libseawall.  This file: startup
@@ -322,8 +323,6 @@ int main(int argc, char **argv)
 			break;
 	}
 out:
-	control_stop();
-	if (o.metrics && vm->sw)
-		seawall_metrics_write(vm->sw, o.metrics);
+	control_stop();	/* the metrics file goes with swvm (sea.c's atexit) */
 	return status;
 }

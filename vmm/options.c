@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * swvm command line.  No getopt: the parser is pure and unit-tested.  Also
  * how swvm opens the files its options name, and finds --control-group.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Copyright (C) 2026 The Seawall authors
 /*
  * The libseawall glue: the context (journal, regions, policy), the
  * capabilities, the SIGBUS handler, what a vCPU does with an outcome, and

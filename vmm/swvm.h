@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (C) 2026 The Seawall authors */
 /*
  * swvm: the parts that know nothing about KVM (options, the control
  * protocol, the notify device's registers, the 16550 UART), so that they

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * kit-metrics: a metrics file from a real library run, for tests/ops/kit-check
  * to hold the operator's kit (alert rules, dashboard) against.  One context

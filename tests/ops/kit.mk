@@ -1,6 +1,8 @@
 # The operator's kit (contrib/) and README.md's program, checked against a
 # real library run: `make check-ops-kit` (host only, seconds).  Included by
 # the top-level Makefile.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 OPS_KIT_METRICS := $(NATIVE)/ops/kit-metrics
 

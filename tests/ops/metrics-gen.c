@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+// Copyright (C) 2026 The Seawall authors
 /*
  * metrics-gen: one metrics file per VM, as swvm --metrics-dir writes them,
  * from library contexts on anonymous memory: DIR/seawall-NAME.prom for

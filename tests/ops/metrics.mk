@@ -2,6 +2,8 @@
 # tools operators run (promtool, node_exporter's textfile collector), on
 # loopback, no QEMU.  Debian's prometheus and prometheus-node-exporter
 # come with `make host-deps`.  Included from the top-level Makefile.
+# SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
+# Copyright (C) 2026 The Seawall authors
 
 .PHONY: check-ops-metrics
 

@@ -230,10 +230,13 @@ static void metrics_link(void)
 	tap_ok(fd >= 0 && write(fd, "precious\n", 9) == 9, "a file someone else owns");
 	close(fd);
 	/* The name the library used to pick, and a few around it. */
+	int planted = 0;
+
 	for (int d = -2; d <= 2; d++) {
 		snprintf(plant, sizeof(plant), "%s.tmp.%ld", target, (long)getpid() + d);
-		symlink(victim, plant);
+		planted += symlink(victim, plant) == 0;
 	}
+	tap_eq(planted, 5, "links planted at the old temporary names");
 	tap_eq(seawall_metrics_write(ctx, target), 0, "metrics written next to planted links");
 	fd = open(victim, O_RDONLY);
 	memset(buf, 0, sizeof(buf));

@@ -255,11 +255,11 @@ static void own_files(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	/* The plant: a link to a file swvm must not write. */
-	symlink(f, link);
+	tap_ok(symlink(f, link) == 0, "a link planted to the file");
 	tap_eq(swvm_open_own(link, O_WRONLY | O_APPEND | O_CREAT, 0600, &created), -ELOOP,
 	       "a symbolic link is refused");
 	unlink(link);
-	symlink("/nonexistent/target", link);
+	tap_ok(symlink("/nonexistent/target", link) == 0, "a dangling link planted");
 	tap_eq(swvm_open_own(link, O_WRONLY | O_APPEND | O_CREAT, 0600, &created), -ELOOP,
 	       "a dangling symbolic link is refused (nothing created at its target)");
 	unlink(link);
