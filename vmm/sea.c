@@ -299,7 +299,7 @@ int sea_events_wait(struct vm *vm, uint64_t last_seq, int timeout_ms)
  * vCPUs; the rest wait.  Each costs swvm an exit and an injection, and a
  * hostile guest can make them as fast as its vCPUs run.
  */
-#define SWVM_REPEAT_RATE	32
+#define SWVM_REPEAT_RATE	16
 #define SWVM_REPEAT_BURST	64
 static struct swvm_pace repeat_pace =
 	SWVM_PACE_INIT(1000000000ULL / SWVM_REPEAT_RATE, SWVM_REPEAT_BURST);

@@ -11,9 +11,12 @@ FAULT_SRC     := tests/fault
 FAULT_OBJ     := $(ARM64)/tests/fault
 FAULT_DEST    := $(ARM64)/rootfs/opt/seawall/tests/fault
 FAULT_KERNELS ?= 7.2
-FAULT_TESTS   ?= hwpoison crash hostile
-# soak's window: 600 s is the measurement in README.md; make check runs less.
-FAULT_SOAK_SECONDS ?= 600
+FAULT_TESTS   ?= hwpoison crash hostile soak
+# soak's windows: the measurement in README.md is 600 s after a 120 s
+# baseline (make check-fault FAULT_TESTS=soak FAULT_SOAK_SECONDS=600
+# FAULT_SOAK_BASE_SECONDS=120); make check runs shorter ones.
+FAULT_SOAK_SECONDS      ?= 120
+FAULT_SOAK_BASE_SECONDS ?= 60
 
 # The bare-metal guest: no libc, MMU off (Device memory: strict alignment),
 # linked flat and cut to an arm64 Image with objcopy.
@@ -35,6 +38,7 @@ check-fault:
 	@for k in $(FAULT_KERNELS); do \
 		bash rig/run --kernel $$k --mem 1536 --timeout 1200 \
 			-- env FAULT_SOAK_SECONDS=$(FAULT_SOAK_SECONDS) \
+			FAULT_SOAK_BASE_SECONDS=$(FAULT_SOAK_BASE_SECONDS) \
 			sh /opt/seawall/tests/fault/run $(FAULT_TESTS) || exit 1; \
 	done
 
