@@ -77,6 +77,15 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Does fd name the file at path now? */
+static int same_file(const char *path, int fd)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && fstat(fd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Wait until cond or 10 s, in 1 ms steps; the test asserts cond, not the time. */
 #define WAIT_FOR(cond) do { \
 	for (int _i = 0; _i < 10000 && !(cond); _i++) \
@@ -118,7 +127,8 @@ int main(void)
 	if (rename(log, rotated))
 		return tap_ok(0, "rename: %s", strerror(errno)), tap_done();
 	kill(getpid(), SIGHUP);
-	WAIT_FOR(stat(log, &st) == 0 || atomic_load(&stops));
+	/* Done when the fd is the new file (the path exists before the dup3). */
+	WAIT_FOR(same_file(log, fdno) || atomic_load(&stops));
 	tap_eq(atomic_load(&stops), 0, "SIGHUP does not stop the VM");
 	tap_ok(stat(log, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600,
 	       "SIGHUP creates a new events log by the old path, mode 0600");
