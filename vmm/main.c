@@ -158,16 +158,21 @@ static int events_log_reopen(struct vm *vm)
  * SIGTERM, SIGINT: a clean stop.  SIGHUP: reopen the log files, never a
  * stop.  All three blocked everywhere, taken here.
  */
+static void signal_thread_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 static void *signal_thread(void *arg)
 {
 	struct vm *vm = arg;
 	sigset_t set;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	signal_thread_set(&set);
 	pthread_setname_np(pthread_self(), "swvm-signals");
 	while (sigwait(&set, &sig) == 0) {
 		if (sig == SIGHUP) {
@@ -261,10 +266,7 @@ int main(int argc, char **argv)
 		sigset_t set;
 		pthread_t t;
 
-		sigemptyset(&set);
-		sigaddset(&set, SIGTERM);
-		sigaddset(&set, SIGINT);
-		sigaddset(&set, SIGHUP);
+		signal_thread_set(&set);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 		if (pthread_create(&t, NULL, signal_thread, vm) == 0)
 			pthread_detach(t);
