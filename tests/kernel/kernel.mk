@@ -9,6 +9,7 @@ KT_SRC    := tests/kernel
 KT_OBJ    := $(ARM64)/tests/kernel
 KT_DEST   := $(ARM64)/rootfs/opt/seawall/tests/kernel
 KT_TESTS  := sea_cap sea_data sea_inst sea_fnv_ttw sea_serror sea_reinject \
+             sea_apei \
              sea_hidden rig_inject
 
 # Guest code is this same code, run at EL1 without libc support: no stack
@@ -22,14 +23,26 @@ KT_BINS   := $(addprefix $(KT_DEST)/,$(KT_TESTS))
 
 ARM64_BINS += $(KT_BINS) $(KT_DEST)/run-suite
 
-.PHONY: kernel-tests check-kernel
+.PHONY: kernel-tests check-kernel check-kernel-nvhe
 kernel-tests: $(KT_BINS) $(KT_DEST)/run-suite
 
-# Run the suite on every rig kernel (boots QEMU once per kernel).
+# Run the suite on every rig kernel (boots QEMU once per kernel), with L1's
+# KVM in its default mode (VHE) ...
 check-kernel: kernel-tests
 	@for k in $(RIG_KERNELS); do \
 		bash rig/run --kernel $$k -- /opt/seawall/tests/kernel/run-suite || exit 1; \
 	done
+
+# ... and in nVHE mode (kvm-arm.mode=nvhe: the hypervisor's own exit path;
+# rig/run fails the boot unless L1 says "Hyp nVHE mode initialized").  The
+# VHE runs are part of rig/check's suites; this adds one boot per kernel.
+check-kernel-nvhe: kernel-tests
+	@for k in $(RIG_KERNELS); do \
+		bash rig/run --kernel $$k --kvm-mode nvhe -- \
+			/opt/seawall/tests/kernel/run-suite || exit 1; \
+	done
+
+CHECK_RIG_EXTRA += check-kernel-nvhe
 
 $(KT_OBJ)/lib/kt.o $(KT_OBJ)/lib/guest.o: $(KT_OBJ)/lib/%.o: $(KT_SRC)/lib/%.c
 	@mkdir -p $(@D)

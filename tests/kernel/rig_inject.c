@@ -3,7 +3,9 @@
 /*
  * The rig's own test control, sea_inject (kernel/test/, not part of the
  * series): the contract the other programs rely on.  A mark is listed when
- * the file is read and goes away when cleared; malformed input and a gpa
+ * the file is read, with its options (fnv, s2table, level=N, set=N, ea, cm,
+ * apei), and goes away when cleared; malformed input (an unknown option,
+ * set= or level= above 3) and a gpa
  * outside every memslot are -EINVAL, clearing an unmarked page is -ENOENT.
  * The file can be held open after the VM's process has exited, when KVM has
  * already dropped the VM's stage-2 tables: a mark is then -ENODEV, and the
@@ -41,7 +43,8 @@ static void read_control(struct kt_vm *vm, char *buf, size_t len)
 static void run_contract(const struct kt_variant *v)
 {
 	uint64_t page = KT_TEST_PAGE(0), next = page + KT_BLOCK;
-	char text[64], list[512];
+	uint64_t third = next + KT_BLOCK;
+	char text[96], list[512];
 	struct kt_vm vm;
 	int e;
 
@@ -54,7 +57,24 @@ static void run_contract(const struct kt_variant *v)
 
 	kt_mark(&vm, page, 0);
 	kt_mark(&vm, next, KT_SEA_FNV);
+	kt_mark(&vm, third, KT_SEA_LEVEL(1) | KT_SEA_SET(2) | KT_SEA_EA |
+		KT_SEA_CM | KT_SEA_APEI);
 	read_control(&vm, list, sizeof(list));
+	snprintf(text, sizeof(text), "%#" PRIx64 " level=1 set=2 ea cm apei\n",
+		 third);
+	if (!strstr(list, text))
+		kt_fail("the listing lacks \"%s\": \"%s\"", text, list);
+	if (strstr(list, "apei_claims"))
+		kt_fail("apei claims listed before any SEA: \"%s\"", list);
+	snprintf(text, sizeof(text), "%#" PRIx64 " set=4\n", page);
+	e = kt_sea_inject_write(&vm, text);
+	KT_CHECK_EQ(e, -EINVAL, "set=4 (-EINVAL)");
+	snprintf(text, sizeof(text), "%#" PRIx64 " level=4\n", page);
+	e = kt_sea_inject_write(&vm, text);
+	KT_CHECK_EQ(e, -EINVAL, "level=4 (-EINVAL)");
+	snprintf(text, sizeof(text), "%#" PRIx64 " bogus\n", page);
+	e = kt_sea_inject_write(&vm, text);
+	KT_CHECK_EQ(e, -EINVAL, "an unknown option (-EINVAL)");
 	snprintf(text, sizeof(text), "%#" PRIx64 "\n", page);
 	if (!strstr(list, text))
 		kt_fail("the listing lacks %#" PRIx64 ": \"%s\"", page, list);

@@ -3,7 +3,8 @@
 /*
  * Data read and write to a page marked bad: KVM_EXIT_ARM_SEA with the exact
  * sanitized syndrome (EC data abort from a lower EL, IL, WnR as the access,
- * FSC synchronous external abort, nothing else), gva = the faulting virtual
+ * FSC synchronous external abort; SET, EA and CM exactly as the error had
+ * them, SET only when the VM has FEAT_RAS; nothing else), gva = the faulting virtual
  * address, gpa = its page with GPA_VALID.  The exit repeats on the next
  * KVM_RUN: the page stays bad.
  *
@@ -28,6 +29,7 @@ struct data_case {
 	enum kt_backing backing;
 	uint64_t offset;
 	enum where where;
+	unsigned int mark;	/* sea_inject options: set=, ea, cm */
 };
 
 static void run_data(const struct kt_variant *v)
@@ -72,11 +74,12 @@ static void run_data(const struct kt_variant *v)
 	a.prime = gva + c->offset;
 	a.refault = gva ^ 0x1000;
 	kt_access_start(&vm, &a);
-	kt_mark(&vm, page, 0);
+	kt_mark(&vm, page, c->mark);
 
 	sea = kt_run_expect_sea(&vm);
 	want_esr = (uint64_t)EC_DABT_LOW << ESR_EC_SHIFT | ESR_IL |
-		   (c->write ? ESR_WNR : 0) | FSC_SEA;
+		   (c->write ? ESR_WNR : 0) | FSC_SEA |
+		   kt_sea_mark_esr(&vm, c->mark, true);
 	kt_check_sea_esr(&vm, sea.esr, want_esr, 0);
 	KT_CHECK_EQ(sea.gva, gva + c->offset, "arm_sea.gva");
 	KT_CHECK_EQ(sea.flags, KT_EXIT_ARM_SEA_FLAG_GPA_VALID, "arm_sea.flags");
@@ -109,6 +112,15 @@ static const struct kt_variant variants[] = {
 	DATA("write-gva-ne-gpa", .write = true, .where = AT_ALIAS, .offset = 0x20),
 	DATA("read-gpa-1tib-ipa48", .where = AT_HIGH, .offset = 0x28),
 	DATA("write-gpa-1tib-ipa48", .write = true, .where = AT_HIGH, .offset = 0x28),
+	/* The error's own syndrome bits pass through, exactly. */
+	DATA("read-set2-ea-cm", .offset = 0x30,
+	     .mark = KT_SEA_SET(2) | KT_SEA_EA | KT_SEA_CM),
+	DATA("write-set3-ea", .write = true, .offset = 0x38,
+	     .mark = KT_SEA_SET(3) | KT_SEA_EA),
+	DATA("read-set1", .offset = 0x40, .mark = KT_SEA_SET(1)),
+	DATA("write-cm", .write = true, .offset = 0x48, .mark = KT_SEA_CM),
+	DATA("read-ea-thp", .backing = KT_BACKING_THP, .offset = 0x50,
+	     .mark = KT_SEA_EA),
 };
 
 int main(void)

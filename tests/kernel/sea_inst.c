@@ -13,6 +13,7 @@ struct inst_case {
 	uint64_t offset;	/* of the `ret` in the page */
 	bool alias;		/* gva != gpa */
 	enum kt_backing backing;
+	unsigned int mark;	/* set=, ea, cm (CM has no meaning here) */
 };
 
 static void run_inst(const struct kt_variant *v)
@@ -37,11 +38,12 @@ static void run_inst(const struct kt_variant *v)
 	a.target = gva + c->offset;
 	a.prime_with_fn = 1;
 	kt_access_start(&vm, &a);
-	kt_mark(&vm, page, 0);
+	kt_mark(&vm, page, c->mark);
 
 	sea = kt_run_expect_sea(&vm);
 	kt_check_sea_esr(&vm, sea.esr, (uint64_t)EC_IABT_LOW << ESR_EC_SHIFT |
-			 ESR_IL | FSC_SEA, 0);
+			 ESR_IL | FSC_SEA | kt_sea_mark_esr(&vm, c->mark, false),
+			 0);
 	KT_CHECK_EQ(sea.gva, gva + c->offset, "arm_sea.gva");
 	KT_CHECK_EQ(sea.flags, KT_EXIT_ARM_SEA_FLAG_GPA_VALID, "arm_sea.flags");
 	KT_CHECK_EQ(sea.gpa, page, "arm_sea.gpa");
@@ -57,6 +59,8 @@ static const struct kt_variant variants[] = {
 	INST("fetch-mid-page", .offset = 0x804),
 	INST("fetch-gva-ne-gpa", .offset = 0x100, .alias = true),
 	INST("fetch-thp", .offset = 0x40, .backing = KT_BACKING_THP),
+	INST("fetch-set2-ea", .offset = 0x80,
+	     .mark = KT_SEA_SET(2) | KT_SEA_EA | KT_SEA_CM),
 };
 
 int main(void)

@@ -87,6 +87,12 @@ struct kt_arm_sea {
 #define KT_UCALL_GPA		0x3000000ULL		/* in no memslot */
 /* A second 1 GiB of VA, with its own L2 table, for aliases. */
 #define KT_ALIAS_GVA		0x40000000ULL
+/*
+ * TTBR1: a 48-bit VA space with four levels (0-3) and tables of its own,
+ * empty but for what a test maps with kt_map_high(), so that marking any of
+ * its tables leaves the code, stack and ucall mappings (TTBR0) alone.
+ */
+#define KT_HIGH_GVA		0xffff800000000000ULL
 
 /* A test page: one per 2 MiB block, so each has its own L3 table. */
 #define KT_TEST_PAGE(n)		(KT_TEST_GPA + (uint64_t)(n) * KT_BLOCK + 0x3000)
@@ -137,7 +143,7 @@ struct kt_vm {
 	size_t run_size;
 	struct kt_mem mem[2];
 	int nr_mem;
-	uint64_t pt_root, pt_next;
+	uint64_t pt_root, pt_root1, pt_next;
 	unsigned int ipa_bits;
 	bool vm_has_ras;
 	struct kt_ucall uc;		/* the last ucall, after KT_EXIT_UCALL */
@@ -170,7 +176,12 @@ void kt_map_page(struct kt_vm *vm, uint64_t gva, uint64_t gpa);
  * becomes EL0 execute-only; data becomes EL0 RW (and so EL1 never-execute).
  */
 void kt_map_el0(struct kt_vm *vm, uint64_t gva, bool code);
-/* GPA of the table page holding the level-`level` descriptor of gva. */
+/* Stage-1 through TTBR1 (gva >= KT_HIGH_GVA, levels 0-3). */
+void kt_map_high(struct kt_vm *vm, uint64_t gva, uint64_t gpa);
+/*
+ * GPA of the table page holding the level-`level` descriptor of gva (TTBR0:
+ * levels 1-3; TTBR1: 0-3).
+ */
 uint64_t kt_pt_table_gpa(struct kt_vm *vm, uint64_t gva, int level);
 
 int kt_check_cap(struct kt_vm *vm, long cap);
@@ -196,6 +207,17 @@ void kt_debugfs_dir(struct kt_vm *vm, char *buf, size_t len);
 /* sea_inject, the rig's test-only control (debugfs). */
 #define KT_SEA_FNV	(1u << 0)
 #define KT_SEA_S2TABLE	(1u << 1)
+#define KT_SEA_EA	(1u << 2)
+#define KT_SEA_CM	(1u << 3)
+#define KT_SEA_APEI	(1u << 4)	/* apei_claim_sea() claims it */
+#define KT_SEA_SET(n)	((1u << 10) | ((unsigned int)(n) & 3) << 8)
+#define KT_SEA_SET_OF(f)	(((f) >> 8) & 3)
+#define KT_SEA_HAS_SET(f)	((f) & (1u << 10))
+#define KT_SEA_LEVEL(n)	((1u << 14) | ((unsigned int)(n) & 3) << 12)
+#define KT_SEA_LEVEL_OF(f)	(((f) >> 12) & 3)
+#define KT_SEA_HAS_LEVEL(f)	((f) & (1u << 14))
+/* The ESR bits a mark adds: SET (only with FEAT_RAS in the VM), EA, CM. */
+uint64_t kt_sea_mark_esr(struct kt_vm *vm, unsigned int flags, bool data);
 void kt_require_sea_inject(struct kt_vm *vm);
 int kt_sea_inject(struct kt_vm *vm, uint64_t gpa, unsigned int flags);
 int kt_sea_inject_write(struct kt_vm *vm, const char *text);
@@ -204,8 +226,9 @@ void kt_mark(struct kt_vm *vm, uint64_t gpa, unsigned int flags);
 
 /*
  * Check a KVM_EXIT_ARM_SEA syndrome: nothing outside the bits KVM may pass
- * (SET only with FEAT_RAS in the VM), and every bit outside `dontcare`, EA
- * and SET equal to `want`.
+ * (SET only with FEAT_RAS in the VM), and every bit outside `dontcare`
+ * equal to `want` (EA, CM and SET included: the rig injects them).  A
+ * mismatch names the fields that differ.
  */
 void kt_check_sea_esr(struct kt_vm *vm, uint64_t esr, uint64_t want,
 		      uint64_t dontcare);
