@@ -22,24 +22,6 @@
 
 #include "kt.h"
 
-static void read_control(struct kt_vm *vm, char *buf, size_t len)
-{
-	char dir[96], path[128];
-	ssize_t n;
-	int fd;
-
-	kt_debugfs_dir(vm, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/sea_inject", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		kt_fail("open %s: %m", path);
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		kt_fail("read %s: %m", path);
-	buf[n] = '\0';
-	close(fd);
-}
-
 static void run_contract(const struct kt_variant *v)
 {
 	uint64_t page = KT_TEST_PAGE(0), next = page + KT_BLOCK;
@@ -52,14 +34,14 @@ static void run_contract(const struct kt_variant *v)
 	kt_vm_create(&vm, NULL);
 	kt_require_sea_inject(&vm);
 
-	read_control(&vm, list, sizeof(list));
+	kt_sea_inject_read(&vm, list, sizeof(list));
 	KT_CHECK_EQ(strlen(list), 0, "bytes listed before any mark");
 
 	kt_mark(&vm, page, 0);
 	kt_mark(&vm, next, KT_SEA_FNV);
 	kt_mark(&vm, third, KT_SEA_LEVEL(1) | KT_SEA_SET(2) | KT_SEA_EA |
 		KT_SEA_CM | KT_SEA_APEI);
-	read_control(&vm, list, sizeof(list));
+	kt_sea_inject_read(&vm, list, sizeof(list));
 	snprintf(text, sizeof(text), "%#" PRIx64 " level=1 set=2 ea cm apei\n",
 		 third);
 	if (!strstr(list, text))
@@ -93,7 +75,7 @@ static void run_contract(const struct kt_variant *v)
 	KT_CHECK_EQ(e, -EINVAL, "a gpa in no memslot (-EINVAL)");
 	e = kt_sea_inject_write(&vm, "clear all\n");
 	KT_CHECK_EQ(e, 0, "clear all");
-	read_control(&vm, list, sizeof(list));
+	kt_sea_inject_read(&vm, list, sizeof(list));
 	KT_CHECK_EQ(strlen(list), 0, "bytes listed after clear all");
 	kt_vm_destroy(&vm);
 }

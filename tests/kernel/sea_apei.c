@@ -30,21 +30,10 @@ struct apei_case {
 
 static unsigned int apei_claims(struct kt_vm *vm)
 {
-	char dir[96], path[128], buf[512], *p;
+	char buf[512], *p;
 	unsigned int n = 0;
-	ssize_t len;
-	int fd;
 
-	kt_debugfs_dir(vm, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/sea_inject", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		kt_fail("open %s: %m", path);
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		kt_fail("read %s: %m", path);
-	buf[len] = '\0';
+	kt_sea_inject_read(vm, buf, sizeof(buf));
 	p = strstr(buf, "apei_claims ");
 	if (p && sscanf(p, "apei_claims %u", &n) != 1)
 		kt_fail("unreadable sea_inject listing: \"%s\"", buf);

@@ -742,6 +742,24 @@ void kt_require_sea_inject(struct kt_vm *vm)
 		"test-injection patch): no %s", path);
 }
 
+/* The control's listing (marked pages, then "apei_claims N"), NUL-terminated. */
+void kt_sea_inject_read(struct kt_vm *vm, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	sea_inject_path(vm, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		kt_fail("open %s: %m", path);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		kt_fail("read %s: %m", path);
+	buf[n] = '\0';
+}
+
 int kt_sea_inject_write(struct kt_vm *vm, const char *text)
 {
 	char path[128];

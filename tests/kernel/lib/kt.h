@@ -204,6 +204,8 @@ void kt_set_ext_dabt_pending(struct kt_vm *vm);
 
 /* This VM's KVM debugfs directory: /sys/kernel/debug/kvm/<pid>-<vmfd>. */
 void kt_debugfs_dir(struct kt_vm *vm, char *buf, size_t len);
+/* Read the sea_inject listing into buf (len bytes, NUL-terminated). */
+void kt_sea_inject_read(struct kt_vm *vm, char *buf, size_t len);
 /* sea_inject, the rig's test-only control (debugfs). */
 #define KT_SEA_FNV	(1u << 0)
 #define KT_SEA_S2TABLE	(1u << 1)
