@@ -6,10 +6,11 @@ BENCH_DIR ?= $(NATIVE)
 
 .PHONY: bench
 
-$(NATIVE)/bench/bench: bench/bench.c $(NATIVE)/lib/libseawall.a
+# bench.c measures the ledger's internals (sw_*): the internals' archive.
+$(NATIVE)/bench/bench: bench/bench.c $(LIB_NATIVE_INTERNAL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ilib -o $@ $< \
-		$(NATIVE)/lib/libseawall.a
+		$(LIB_NATIVE_INTERNAL_A)
 
 bench: $(NATIVE)/bench/bench
 	$(NATIVE)/bench/bench $(BENCH_DIR)
@@ -43,10 +44,10 @@ $(BENCH_RIG_BIN): $(BENCH_RIG_OBJ)/bench-rig.o $(BENCH_RIG_OBJ)/bench-rig-guest.
 	$(ACC) $(KT_LDFLAGS) -o $@ $(filter %.o,$^) $(ARM64)/lib/libseawall.a -lpthread
 
 # The library benchmark again, for arm64, in the same boot.
-$(BENCH_RIG_DEST)/bench: bench/bench.c $(ARM64)/lib/libseawall.a
+$(BENCH_RIG_DEST)/bench: bench/bench.c $(LIB_ARM64_INTERNAL_A)
 	@mkdir -p $(@D)
 	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -static -pthread -D_GNU_SOURCE -Iinclude -Ilib \
-		-o $@ $< $(ARM64)/lib/libseawall.a
+		-o $@ $< $(LIB_ARM64_INTERNAL_A)
 
 $(BENCH_RIG_DEST)/run: bench/rig/run
 	@mkdir -p $(@D)

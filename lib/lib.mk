@@ -3,18 +3,23 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 # Copyright (C) 2026 The Seawall authors
 
-LIB_VERSION   := 0.1.0
+LIB_VERSION   := 0.2.0
 LIB_SONAME    := libseawall.so.0
-LIB_SRCS      := util ledger sigq notify sea kvm journal ctx region isolate event
+LIB_SRCS      := util ledger sigq notify sea kvm journal ctx region isolate event \
+                 $(if $(wildcard lib/guest.c),guest)
 LIB_HDRS      := include/seawall.h include/seawall/kvm.h
-LIB_DEPS_H    := $(LIB_HDRS) lib/internal.h
+LIB_DEPS_H    := $(LIB_HDRS) lib/internal.h lib/lib.mk
 
 # The architecture seam: arm64 vCPU code on arm64, the -EOPNOTSUPP stubs
 # elsewhere.  Common code never tests the architecture.
 LIB_NATIVE_ARCH := $(if $(filter aarch64-% arm64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),arm64,generic)
 
 LIB_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(HARDEN_CFLAGS) $(OPT) -fPIC -fvisibility=hidden \
-             -pthread -D_GNU_SOURCE -Iinclude -Ilib
+             -pthread -D_GNU_SOURCE -DSEAWALL_VERSION_STRING='"$(LIB_VERSION)"' -Iinclude -Ilib
+
+# The 0.1 entry points of the calls whose structs grew in 0.2: shared
+# library only (symbol versions mean nothing in an archive).
+LIB_COMPAT_SRCS := compat
 
 LIB_NATIVE_OBJS := $(addprefix $(NATIVE)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                    $(NATIVE)/lib/arch/$(LIB_NATIVE_ARCH)/vcpu.o
@@ -22,6 +27,16 @@ LIB_ASAN_OBJS   := $(addprefix $(NATIVE)/lib-asan/,$(addsuffix .o,$(LIB_SRCS))) 
                    $(NATIVE)/lib-asan/arch/$(LIB_NATIVE_ARCH)/vcpu.o
 LIB_ARM64_OBJS  := $(addprefix $(ARM64)/lib/,$(addsuffix .o,$(LIB_SRCS))) \
                    $(ARM64)/lib/arch/arm64/vcpu.o
+LIB_SO_OBJS     := $(LIB_NATIVE_OBJS) $(addprefix $(NATIVE)/lib/,$(addsuffix .o,$(LIB_COMPAT_SRCS)))
+
+# The installed archives export what the shared library does and nothing
+# else: the objects are linked into one, whose hidden (internal) symbols
+# are then made local.  Tests and benchmarks that call the internals link
+# the plain archives under internal/ instead.
+LIB_NATIVE_INTERNAL_A := $(NATIVE)/lib/internal/libseawall.a
+LIB_ARM64_INTERNAL_A  := $(ARM64)/lib/internal/libseawall.a
+OBJCOPY  ?= objcopy
+AOBJCOPY := $(CROSS_COMPILE)objcopy
 
 # No fortify under the sanitizers: ASan checks every access itself, and the
 # _chk variants would hide some of them from it.
@@ -50,6 +65,13 @@ $(ARM64)/lib/%.o: lib/%.c $(LIB_DEPS_H)
 	$(ACC) $(LIB_CFLAGS) -c -o $@ $<
 
 $(NATIVE)/lib/libseawall.a: $(LIB_NATIVE_OBJS)
+	@rm -f $@ $(@D)/libseawall-all.o
+	$(CC) -r -nostdlib -o $(@D)/libseawall-all.o $^
+	$(OBJCOPY) --localize-hidden $(@D)/libseawall-all.o
+	$(AR) rcs $@ $(@D)/libseawall-all.o
+
+$(LIB_NATIVE_INTERNAL_A): $(LIB_NATIVE_OBJS)
+	@mkdir -p $(@D)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -58,12 +80,19 @@ $(NATIVE)/lib-asan/libseawall.a: $(LIB_ASAN_OBJS)
 	$(AR) rcs $@ $^
 
 $(ARM64)/lib/libseawall.a: $(LIB_ARM64_OBJS)
+	@rm -f $@ $(@D)/libseawall-all.o
+	$(ACC) -r -nostdlib -o $(@D)/libseawall-all.o $^
+	$(AOBJCOPY) --localize-hidden $(@D)/libseawall-all.o
+	$(AAR) rcs $@ $(@D)/libseawall-all.o
+
+$(LIB_ARM64_INTERNAL_A): $(LIB_ARM64_OBJS)
+	@mkdir -p $(@D)
 	@rm -f $@
 	$(AAR) rcs $@ $^
 
-$(NATIVE)/lib/libseawall.so.$(LIB_VERSION): $(LIB_NATIVE_OBJS) lib/libseawall.map
+$(NATIVE)/lib/libseawall.so.$(LIB_VERSION): $(LIB_SO_OBJS) lib/libseawall.map
 	$(CC) $(HARDEN_LDFLAGS) $(LDFLAGS) -shared -pthread -Wl,-soname,$(LIB_SONAME) \
-		-Wl,--version-script=lib/libseawall.map -Wl,-z,defs -o $@ $(LIB_NATIVE_OBJS)
+		-Wl,--version-script=lib/libseawall.map -Wl,-z,defs -o $@ $(LIB_SO_OBJS)
 	ln -sf libseawall.so.$(LIB_VERSION) $(NATIVE)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(NATIVE)/lib/libseawall.so
 

@@ -97,3 +97,12 @@ void sw_log(const struct seawall_ctx *ctx, int level, const char *fmt, ...)
 	va_end(ap);
 	ctx->o.log_fn(level, msg, ctx->o.log_arg);
 }
+
+/*
+ * The version of the library actually loaded: a program built against
+ * one header may run with a later library (the soname only says "0").
+ */
+SEAWALL_API const char *seawall_version(void)
+{
+	return SW_VERSION_STRING;
+}

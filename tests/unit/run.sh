@@ -40,17 +40,24 @@ if [ $headers = 1 ]; then
 fi
 
 # ABI: the shared library exports exactly the version script's symbols,
-# all under LIBSEAWALL_0.1, and every one of them has a man page.
+# each as the default version of the node that lists it (name@@NODE), plus
+# only old versions (name@NODE, lib/compat.c) of nodes the script has; and
+# every one of them has a man page.
 if [ -n "$ABI_SO" ] && [ -n "$ABI_MAP" ]; then
-	want=$(sed -n 's/^[[:space:]]*\(seawall_[a-z0-9_]*\);$/\1/p' "$ABI_MAP" | sort)
-	got=$(nm -D --defined-only "$ABI_SO" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort)
-	vers=$(nm -D --defined-only "$ABI_SO" | awk '$2 == "T"' | grep -vc '@@LIBSEAWALL_0.1$')
-	if [ "$want" = "$got" ] && [ "$vers" = 0 ]; then
+	want=$(awk '/^[A-Z0-9_.]+ *\{/ { node = $1 } $1 ~ /^seawall_[a-z0-9_]*;$/ { sub(/;/, "", $1); print $1 "@@" node }' "$ABI_MAP" | sort)
+	nodes=$(sed -n 's/^\([A-Z0-9_.]*\) *{.*/\1/p' "$ABI_MAP")
+	syms=$(nm -D --defined-only "$ABI_SO" | awk '$2 == "T" { print $3 }')
+	got=$(printf '%s\n' "$syms" | grep '@@' | sort)
+	old=$(printf '%s\n' "$syms" | grep -v '@@' | sed 's/.*@//' | sort -u)
+	strays=0
+	for n in $old; do printf '%s\n' "$nodes" | grep -qx "$n" || strays=$((strays + 1)); done
+	if [ "$want" = "$got" ] && [ "$(printf '%s\n' "$syms" | grep -vc @)" = 0 ] && [ $strays = 0 ]; then
 		pass=$((pass + 1)); echo "PASS exports match the version script ($(echo "$got" | wc -l) symbols)"
 	else
 		fail=$((fail + 1)); echo "FAIL exports differ from the version script"
-		printf '%s\n' "$want" > "${UNIT_TMP:-/tmp}/abi.want"; printf '%s\n' "$got" | diff "${UNIT_TMP:-/tmp}/abi.want" - | sed 's/^/  /'
+		printf '%s\n' "$want" > "${UNIT_TMP:-/tmp}/abi.want"; printf '%s\n' "$syms" | diff "${UNIT_TMP:-/tmp}/abi.want" - | sed 's/^/  /'
 	fi
+	want=$(printf '%s\n' "$want" | sed 's/@.*//')
 	missing=0
 	for f in $want; do [ -f "${ABI_MAN:-man/man3}/$f.3" ] || { missing=$((missing + 1)); echo "  no man page: $f"; }; done
 	if [ $missing = 0 ]; then pass=$((pass + 1)); echo "PASS every exported function has a man3 page"

@@ -6,7 +6,8 @@
 
 CXX ?= c++
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -Iinclude -Ilib -Itests/unit
+UNIT_CFLAGS = $(CSTD) $(WARN) $(WERROR) $(OPT) -pthread -D_GNU_SOURCE -DSEAWALL_VERSION_STRING='"$(LIB_VERSION)"' \
+              -Iinclude -Ilib -Itests/unit
 UNIT_BINS      := $(addprefix $(NATIVE)/unit/,$(UNIT_TESTS))
 UNIT_ASAN_BINS := $(addprefix $(NATIVE)/unit-asan/,$(UNIT_TESTS))
 
@@ -14,9 +15,10 @@ UNIT_ASAN_BINS := $(addprefix $(NATIVE)/unit-asan/,$(UNIT_TESTS))
 
 unit-build: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 
-$(NATIVE)/unit/%: tests/unit/%.c tests/unit/tap.h $(NATIVE)/lib/libseawall.a
+# The internals' archive: some tests call the library's sw_* functions.
+$(NATIVE)/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_NATIVE_INTERNAL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(NATIVE)/lib/libseawall.a
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(LIB_NATIVE_INTERNAL_A)
 
 $(NATIVE)/unit-asan/%: tests/unit/%.c tests/unit/tap.h $(NATIVE)/lib-asan/libseawall.a
 	@mkdir -p $(dir $@)
