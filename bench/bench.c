@@ -26,7 +26,7 @@ static double now_ns(void)
 
 static struct seawall_ctx *ctx_with(uint32_t pages, const char *journal, int nosync)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_ctx *ctx;
@@ -182,7 +182,7 @@ static void bench_isolate(void)
 	sigaction(SIGBUS, &sa, NULL);
 
 	for (int strategy = SEAWALL_ISOLATE_QUARANTINE; strategy <= SEAWALL_ISOLATE_HWPOISON; strategy++) {
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 		SEAWALL_OPTS(seawall_region_opts, ro);
 		struct seawall_ctx *ctx;
 		struct seawall_outcome out;

@@ -25,14 +25,25 @@ extern "C" {
 #endif
 
 #define SEAWALL_VERSION_MAJOR	0
-#define SEAWALL_VERSION_MINOR	1
+#define SEAWALL_VERSION_MINOR	2
 
 /* Zero an options struct and set its size. */
 #define SEAWALL_OPTS_RESET(NAME) \
 	do { memset(&(NAME), 0, sizeof(NAME)); (NAME).sz = sizeof(NAME); } while (0)
-/* Declare a zeroed options struct of type struct TYPE, with its size set. */
-#define SEAWALL_OPTS(TYPE, NAME) \
-	struct TYPE NAME; SEAWALL_OPTS_RESET(NAME)
+/*
+ * Declare an options struct of type struct TYPE: zeroed (padding too),
+ * its size set, and any designated initialisers applied:
+ *	SEAWALL_OPTS(seawall_ctx_opts, o);
+ *	SEAWALL_OPTS(seawall_ctx_opts, o, .journal_path = path, .max_pages = 64);
+ */
+#define SEAWALL_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&(NAME), 0, sizeof(struct TYPE));		\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };	\
+	})
+
+/* The library's version at run time ("0.2.0"), whatever header the caller saw. */
+SEAWALL_API const char *seawall_version(void);
 
 struct seawall_ctx;
 struct seawall_journal;
@@ -48,6 +59,8 @@ enum seawall_source {
 	SEAWALL_SRC_JOURNAL = 6,	/* reloaded from the journal */
 	SEAWALL_SRC__MAX
 };
+/* seawall_stats.events[] has room for sources still to come. */
+#define SEAWALL_SRC_SLOTS	16
 
 /* Actions, as a bit mask (seawall_outcome.actions, seawall_page.actions). */
 #define SEAWALL_ACT_INJECT_DABT	(1u << 0)	/* data abort put into the vCPU */
@@ -61,6 +74,9 @@ enum seawall_source {
 #define SEAWALL_ACT_INJECT_FAILED (1u << 8)	/* injection was wanted and failed */
 #define SEAWALL_ACT_ISOLATE_FAILED (1u << 9)	/* isolation was wanted and failed */
 #define SEAWALL_ACT_UNATTRIBUTED (1u << 10)	/* no guest page could be named */
+/* 0.2 */
+#define SEAWALL_ACT_HOST_OFFLINED (1u << 11)	/* the bad host page went to the host's memory_failure() */
+#define SEAWALL_ACT_NOT_ISOLATABLE (1u << 12)	/* device memory: recorded and injected, never isolated */
 #define SEAWALL_ACT_INJECT (SEAWALL_ACT_INJECT_DABT | SEAWALL_ACT_INJECT_IABT)
 
 /* Why a restart is requested (seawall_outcome.restart_reason). */
@@ -141,9 +157,18 @@ enum seawall_log_level {
 };
 typedef void (*seawall_log_fn)(int level, const char *msg, void *arg);
 
-/* Isolation strategies. */
+/*
+ * Isolation strategies.  The default (0) needs nothing from the VMM: the
+ * bad host page is moved into the library's quarantine (never read, never
+ * freed), and a fresh placeholder at its old address is poisoned with
+ * UFFDIO_POISON (Linux 6.6+, no privilege: UFFD_USER_MODE_ONLY).  KVM
+ * drops that one stage-2 entry, and a later guest access arrives as
+ * SIGBUS BUS_MCEERR_AR on the vCPU thread (seawall_sigbus_record()).
+ * Memslots, vm_fd, memslot_ops and spare slots are not used.
+ */
 enum seawall_isolate_strategy {
-	SEAWALL_ISOLATE_QUARANTINE = 0,	/* split the memslot, mremap the page away */
+	SEAWALL_ISOLATE_POISON = 0,
+	SEAWALL_ISOLATE_QUARANTINE = 0,	/* 0.1's name for the default: now POISON */
 	/*
 	 * MADV_HWPOISON (CAP_SYS_ADMIN).  The kernel answers it with SIGBUS
 	 * BUS_MCEERR_AR to the isolating thread: the VMM's SIGBUS handler must
@@ -152,6 +177,13 @@ enum seawall_isolate_strategy {
 	 */
 	SEAWALL_ISOLATE_HWPOISON = 1,
 	SEAWALL_ISOLATE_NONE = 2,	/* only record; the VMM isolates */
+	/*
+	 * 0.1's default: cut the page out of its KVM memslot (vm_fd or
+	 * memslot_ops, spare slot ids, the pause hooks) and quarantine it; a
+	 * later access exits as MMIO/NISV (seawall_ctx_handle_fault_exit()).
+	 * Every change of the slot makes KVM refault all of it.
+	 */
+	SEAWALL_ISOLATE_MEMSLOT_SPLIT = 3,
 };
 
 /* One KVM memslot (KVM_SET_USER_MEMORY_REGION); size 0 deletes it. */
@@ -184,15 +216,28 @@ struct seawall_memslot_ops {
 	void (*resume)(void *arg);
 };
 
+/*
+ * seawall_ctx_opts.flags.  Where the process has CAP_SYS_ADMIN, every
+ * quarantined page is handed to the host's memory_failure() (MADV_HWPOISON)
+ * so the host never reuses it, even after the VMM exits; without the
+ * privilege that is left to the operator (seawall(7)).
+ */
+#define SEAWALL_CTX_NO_HOST_OFFLINE	(1u << 0)	/* never MADV_HWPOISON the quarantine */
+
 struct seawall_ctx_opts {
 	size_t sz;
-	int vm_fd;			/* KVM VM fd; 0 or -1: none (memslot_ops, or no splits) */
+	/*
+	 * KVM VM fd, for SEAWALL_ISOLATE_MEMSLOT_SPLIT only (ignored
+	 * otherwise).  -1: none.  From a 0.1-sized struct 0 also meant none.
+	 */
+	int vm_fd;
 	const char *journal_path;	/* NULL: no journal */
 	unsigned int journal_nosync;	/* 1: do not fsync before the vCPU resumes */
 	unsigned int max_pages;		/* ledger bound; 0: 65536 */
 	unsigned int sigbus_capacity;	/* queued SIGBUS records; 0: 256 */
 	unsigned int notify_capacity;	/* unacknowledged notices; 0: 64 */
 	unsigned int strategy;		/* enum seawall_isolate_strategy */
+	/* These three: SEAWALL_ISOLATE_MEMSLOT_SPLIT only, ignored otherwise. */
 	uint32_t spare_slot_base;	/* free memslot ids the context may use */
 	uint32_t spare_slot_count;
 	const struct seawall_memslot_ops *memslot_ops;
@@ -209,6 +254,7 @@ struct seawall_ctx_opts {
 	unsigned int kvm_caps;		/* SEAWALL_KVM_CAPS_KNOWN | SEAWALL_KVM_HAS_* enabled; 0: not said */
 	seawall_event_log_fn event_log_fn; /* structured event logging; NULL: none */
 	void *event_log_arg;
+	unsigned int flags;		/* SEAWALL_CTX_* */
 };
 
 SEAWALL_API struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts);
@@ -251,6 +297,12 @@ struct seawall_region_opts {
 
 #define SEAWALL_REGION_FILE	(1u << 0)	/* fd and offset are valid */
 #define SEAWALL_REGION_NO_SLOT	(1u << 1)	/* not a KVM memslot of its own */
+/*
+ * 0.2: device memory (a VFIO BAR, no struct page behind it): errors are
+ * recorded and injected, the page is never isolated
+ * (SEAWALL_ACT_NOT_ISOLATABLE in the outcome).
+ */
+#define SEAWALL_REGION_DEVICE	(1u << 2)
 
 SEAWALL_API int seawall_region_add(struct seawall_ctx *ctx,
 				   const struct seawall_region_opts *opts);
@@ -259,9 +311,15 @@ SEAWALL_API int seawall_region_gpa_to_hva(struct seawall_ctx *ctx, uint64_t gpa,
 SEAWALL_API int seawall_region_hva_to_gpa(struct seawall_ctx *ctx, const void *hva,
 					  uint64_t *gpa, uint64_t *page_size);
 
-/* What the context did with one error. */
+/*
+ * What the context did with one error.  0.2 splits actions in two: done
+ * (what the library did) and requests (what the VMM must do: an abort to
+ * inject when no vCPU fd was given, a restart); actions stays their union,
+ * as in 0.1.  The reserved space is where later versions add fields: the
+ * library zeroes it.
+ */
 struct seawall_outcome {
-	uint32_t actions;	/* SEAWALL_ACT_* */
+	uint32_t actions;	/* SEAWALL_ACT_*: done | requests */
 	uint32_t restart_reason;
 	uint64_t gpa;
 	uint64_t page_gpa;
@@ -269,12 +327,19 @@ struct seawall_outcome {
 	int32_t guest_el;	/* 0, 1, or -1 unknown */
 	uint32_t hits;
 	const char *reason;	/* why unattributed/failed, or NULL */
+	/* 0.2 */
+	uint32_t done;		/* SEAWALL_ACT_* the library performed */
+	uint32_t requests;	/* SEAWALL_ACT_INJECT_DABT/IABT, _RESTART: for the VMM */
+	uint64_t reserved[6];
 };
 
 /* vCPU state the VMM already has (optional; otherwise read from vcpu_fd). */
 struct seawall_vcpu_state {
 	uint64_t pstate;
 	int valid;
+	/* 0.2: room to grow; zero it. */
+	uint32_t reserved0;
+	uint64_t reserved[6];
 };
 
 SEAWALL_API int seawall_ctx_handle_sea(struct seawall_ctx *ctx,
@@ -296,11 +361,45 @@ SEAWALL_API int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr,
 SEAWALL_API int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd,
 					   struct seawall_outcome *out);
 
+/*
+ * 0.2: the SIGBUS contract.  A vCPU thread brackets each KVM_RUN with
+ * seawall_vcpu_run_begin()/_end(); then seawall_sigbus_record() knows an
+ * AR taken inside KVM_RUN (the guest touched the page: queued, handled by
+ * seawall_ctx_handle_pending() after KVM_RUN returns) from one a VMM
+ * thread took touching guest memory itself: SEAWALL_SIGBUS_FATAL, the
+ * handler must not return (the access would run again).  A context whose
+ * threads never call them keeps 0.1's answer (0) for every record.
+ */
+#define SEAWALL_SIGBUS_FATAL	1
+SEAWALL_API void seawall_vcpu_run_begin(struct seawall_ctx *ctx);
+SEAWALL_API void seawall_vcpu_run_end(struct seawall_ctx *ctx);
+
+/*
+ * 0.2: checked copies of guest memory for VMM threads (device emulation,
+ * migration): -EHWPOISON instead of dying when the range holds a page the
+ * ledger knows bad or the copy itself takes SIGBUS BUS_MCEERR_AR (then
+ * recorded like any other).  The second needs the VMM's SIGBUS handler to
+ * call seawall_sigbus_record(), which does not return in that case.
+ * -EFAULT: the range is not inside one registered region.
+ */
+SEAWALL_API int seawall_guest_read(struct seawall_ctx *ctx, uint64_t gpa, void *buf,
+				   size_t len);
+SEAWALL_API int seawall_guest_write(struct seawall_ctx *ctx, uint64_t gpa, const void *buf,
+				    size_t len);
+
+/*
+ * 0.2: ask the kernel for early SIGBUS BUS_MCEERR_AO (PR_MCE_KILL_EARLY) on
+ * the calling thread and the threads it creates afterwards: call it before
+ * creating the vCPU threads.
+ */
+SEAWALL_API int seawall_mce_kill_early(void);
+
 /* Ledger. */
 #define SEAWALL_PAGE_ISOLATED	(1u << 0)
 #define SEAWALL_PAGE_REPLACED	(1u << 1)	/* fresh memory given at reset */
 #define SEAWALL_PAGE_NOTIFIED	(1u << 2)
 #define SEAWALL_PAGE_ACKED	(1u << 3)	/* the guest agent acknowledged it */
+#define SEAWALL_PAGE_HOST_OFFLINED (1u << 4)	/* handed to the host's memory_failure() */
 
 struct seawall_page {
 	uint64_t gpa;		/* backing page start */
@@ -314,6 +413,8 @@ struct seawall_page {
 	int8_t guest_el;	/* 0, 1, -1 unknown */
 	uint8_t page_shift;	/* log2 of the backing page size */
 	uint8_t flags;		/* SEAWALL_PAGE_* */
+	/* 0.2: room to grow; the library zeroes it. */
+	uint64_t reserved[4];
 };
 
 typedef int (*seawall_page_fn)(const struct seawall_page *page, void *arg);
@@ -371,7 +472,7 @@ SEAWALL_API int seawall_journal_sync(struct seawall_journal *j);
 
 /* Events, metrics. */
 struct seawall_stats {
-	uint64_t events[SEAWALL_SRC__MAX];	/* by source */
+	uint64_t events[SEAWALL_SRC_SLOTS];	/* by source */
 	uint64_t poisoned_pages;
 	uint64_t injections;
 	uint64_t isolations;
@@ -381,6 +482,12 @@ struct seawall_stats {
 	uint64_t journal_errors;
 	uint64_t unattributable;
 	uint64_t notify_pending;
+	/* 0.2 */
+	uint64_t poisoned_total;	/* pages found bad, counting a page bad again after reset */
+	uint64_t restarts_done;		/* seawall_ctx_reset() calls */
+	uint64_t events_dropped;
+	uint64_t host_offlined;		/* quarantined pages handed to memory_failure() */
+	uint64_t reserved[12];
 };
 
 SEAWALL_API int seawall_ctx_get_stats(struct seawall_ctx *ctx, struct seawall_stats *st);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -349,6 +350,14 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 			if (err >= 0) {
 				out->actions |= SEAWALL_ACT_ISOLATE;
 				p->flags |= SEAWALL_PAGE_ISOLATED;
+				if (sw_isolate_offlined(ctx, out->page_gpa)) {
+					out->actions |= SEAWALL_ACT_HOST_OFFLINED;
+					p->flags |= SEAWALL_PAGE_HOST_OFFLINED;
+				}
+			} else if (err == -EOPNOTSUPP && (r->flags & SEAWALL_REGION_DEVICE)) {
+				/* Said in the outcome; not a failure of the library. */
+				out->actions |= SEAWALL_ACT_NOT_ISOLATABLE;
+				out->reason = why;
 			} else {
 				out->actions |= SEAWALL_ACT_ISOLATE_FAILED;
 				out->reason = why;
@@ -454,6 +463,19 @@ static void process_locked(struct seawall_ctx *ctx, const struct sw_err *e,
 				report || !(old_actions & SEAWALL_ACT_RESTART));
 }
 
+/*
+ * 0.2's two halves of actions: what the VMM is asked to do (an abort the
+ * library did not put into the vCPU itself, a restart) and what the
+ * library did (the rest).
+ */
+static void split_actions(struct seawall_outcome *out, bool injected)
+{
+	out->requests = out->actions & SEAWALL_ACT_RESTART;
+	if (!injected && !(out->actions & SEAWALL_ACT_INJECT_FAILED))
+		out->requests |= out->actions & SEAWALL_ACT_INJECT;
+	out->done = out->actions & ~out->requests;
+}
+
 static int run_err(struct seawall_ctx *ctx, const struct sw_err *e, struct seawall_outcome *out)
 {
 	struct sw_evbuf eb = { .n = 0 };
@@ -465,6 +487,7 @@ static int run_err(struct seawall_ctx *ctx, const struct sw_err *e, struct seawa
 	process_locked(ctx, e, out, &eb);
 	pthread_mutex_unlock(&ctx->lock);
 	ev_flush(ctx, &eb);
+	split_actions(out, false);
 	return (int)out->actions;
 }
 
@@ -557,8 +580,9 @@ static int inject(struct seawall_ctx *ctx, int vcpu_fd, const struct sw_err *e,
 
 static struct seawall_vcpu_state read_state(int vcpu_fd)
 {
-	struct seawall_vcpu_state vs = { 0, 0 };
+	struct seawall_vcpu_state vs;
 
+	memset(&vs, 0, sizeof(vs));
 	if (vcpu_fd >= 0 && seawall_vcpu_get_pstate(vcpu_fd, &vs.pstate) == 0)
 		vs.valid = 1;
 	return vs;
@@ -585,6 +609,7 @@ int seawall_ctx_handle_sea_exit(struct seawall_ctx *ctx, int vcpu_fd, const stru
 	run_err(ctx, &e, out);
 	if (vcpu_fd >= 0)
 		inject(ctx, vcpu_fd, &e, out);
+	split_actions(out, vcpu_fd >= 0);
 	return derr ? derr : (int)out->actions;
 }
 
@@ -630,6 +655,7 @@ int seawall_ctx_handle_fault_exit(struct seawall_ctx *ctx, int vcpu_fd, const st
 	run_err(ctx, &e, out);
 	if (vcpu_fd >= 0)
 		inject(ctx, vcpu_fd, &e, out);
+	split_actions(out, vcpu_fd >= 0);
 	return (int)out->actions;
 }
 
@@ -650,7 +676,7 @@ int seawall_ctx_handle_test(struct seawall_ctx *ctx, uint64_t gpa, struct seawal
 /* Async-signal-safe: atomics and one system call, no locks, no errno. */
 int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, short lsb)
 {
-	int saved = errno, tid, r;
+	int saved = errno, tid, r, fatal = 0;
 
 	if (!ctx || (si_code != BUS_MCEERR_AR && si_code != BUS_MCEERR_AO))
 		return -EINVAL;
@@ -667,9 +693,35 @@ int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, shor
 			return 0;
 		}
 	}
+	/* Inside a checked copy on this thread, this does not return. */
+	if (si_code == BUS_MCEERR_AR)
+		fatal = sw_thread_ar(ctx, (uint64_t)(uintptr_t)addr);
 	r = sw_sigq_push(&ctx->sigq, (uint64_t)(uintptr_t)addr, si_code, lsb, tid);
 	errno = saved;
-	return r;
+	return r < 0 ? r : fatal;
+}
+
+/* A checked copy took SIGBUS at hva: the page is as bad as a guest's. */
+void sw_record_copy_fault(struct seawall_ctx *ctx, uint64_t hva)
+{
+	struct seawall_outcome out;
+	struct sw_region *r;
+	struct sw_err e;
+
+	memset(&e, 0, sizeof(e));
+	e.source = SEAWALL_SRC_SIGBUS_AR;
+	e.hva = hva;
+	e.guest_el = -1;
+	pthread_mutex_lock(&ctx->lock);
+	r = region_by_hva(ctx, hva);
+	if (r) {
+		e.gpa_valid = true;
+		e.gpa = r->gpa + (hva - (uint64_t)(uintptr_t)r->hva);
+	} else {
+		e.reason = "host address outside every region";
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	run_err(ctx, &e, &out);
 }
 
 static void merge_outcome(struct seawall_outcome *out, const struct seawall_outcome *one)
@@ -823,6 +875,7 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 		if (vcpu_fd >= 0)
 			inject(ctx, vcpu_fd, &last, out);
 	}
+	split_actions(out, inject_here && vcpu_fd >= 0);
 	return n;
 }
 
@@ -847,7 +900,8 @@ static int reload_page(const struct seawall_page *pg, void *arg)
 	p->guest_el = pg->guest_el;
 	p->page_shift = pg->page_shift;
 	/* Isolation and notification belong to the process that did them. */
-	p->flags = pg->flags & (SEAWALL_PAGE_REPLACED | SEAWALL_PAGE_ACKED);
+	p->flags = pg->flags & (SEAWALL_PAGE_REPLACED | SEAWALL_PAGE_ACKED |
+				SEAWALL_PAGE_HOST_OFFLINED);
 	return 0;
 }
 
@@ -959,12 +1013,15 @@ struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts)
 		errno = ENOMEM;
 		return NULL;
 	}
+	ctx->uffd = -1;
 	err = sw_opts_copy(&ctx->o, sizeof(ctx->o), opts);
 	if (err)
 		goto fail_free;
-	if (!opts)
+	/* From a struct without flags (0.1), vm_fd 0 meant none; since, only -1 does. */
+	if (!opts || (opts->sz <= offsetof(struct seawall_ctx_opts, flags) && !ctx->o.vm_fd))
 		ctx->o.vm_fd = -1;
-	if (ctx->o.strategy > SEAWALL_ISOLATE_NONE || !id_ok(ctx->o.vm_name) ||
+	if (ctx->o.strategy > SEAWALL_ISOLATE_MEMSLOT_SPLIT ||
+	    (ctx->o.flags & ~SEAWALL_CTX_NO_HOST_OFFLINE) || !id_ok(ctx->o.vm_name) ||
 	    !id_ok(ctx->o.vm_uuid) ||
 	    (ctx->o.kvm_caps & ~(SEAWALL_KVM_CAPS_KNOWN | SEAWALL_KVM_HAS_SEA_TO_USER |
 				 SEAWALL_KVM_HAS_INJECT_EXT_DABT | SEAWALL_KVM_HAS_NISV_TO_USER)) ||
@@ -1065,6 +1122,7 @@ void seawall_ctx_free(struct seawall_ctx *ctx)
 	if (ctx->journal)
 		save_unsaved(ctx);
 	seawall_journal_close(ctx->journal);
+	sw_isolate_fini(ctx);
 	free((void *)ctx->o.journal_path);
 	free((void *)ctx->o.memslot_ops);
 	free((void *)ctx->o.vm_name);

@@ -128,6 +128,7 @@ static void put_actions(struct out *o, uint32_t a)
 	static const char *const names[] = {
 		"inject_dabt", "inject_iabt", "isolate", "notify", "restart", "rate_limited",
 		"new_page", "journaled", "inject_failed", "isolate_failed", "unattributed",
+		"host_offlined", "not_isolatable",
 	};
 	bool first = true;
 
@@ -250,6 +251,10 @@ int seawall_ctx_get_stats(struct seawall_ctx *ctx, struct seawall_stats *st)
 	*st = ctx->st;
 	st->notify_pending = ctx->notify.n;
 	st->poisoned_pages = ctx->live_pages;
+	st->poisoned_total = ctx->poisoned_total;
+	st->restarts_done = ctx->restarts_done;
+	st->events_dropped = ctx->events_dropped;
+	st->host_offlined = ctx->host_offlined;
 	pthread_mutex_unlock(&ctx->lock);
 	/* Overflows the consumer has not seen yet count too. */
 	st->sigbus_overflows = atomic_load(&ctx->sigq.overflow);

@@ -61,7 +61,8 @@ struct sw_lpage {			/* 48 bytes */
  */
 #define SW_PAGE_UNSAVED		0x80u
 #define SW_PAGE_PUBLIC		(SEAWALL_PAGE_ISOLATED | SEAWALL_PAGE_REPLACED | \
-				 SEAWALL_PAGE_NOTIFIED | SEAWALL_PAGE_ACKED)
+				 SEAWALL_PAGE_NOTIFIED | SEAWALL_PAGE_ACKED | \
+				 SEAWALL_PAGE_HOST_OFFLINED)
 
 struct sw_ledger {
 	struct sw_lpage *ent;
@@ -141,6 +142,8 @@ struct sw_quarantine {
 	void *addr;			/* where the bad page now lives, or NULL */
 	uint32_t region;
 	uint32_t strategy;
+	bool poisoned;			/* its old address: a UFFDIO_POISON placeholder */
+	bool offlined;			/* handed to memory_failure() */
 };
 
 struct sw_policy {
@@ -197,6 +200,12 @@ struct seawall_ctx {
 	_Atomic uint64_t self_poison;
 	_Atomic uint64_t self_poison_len;
 	_Atomic int self_poison_tid;
+	/* 0.2 */
+	_Atomic int run_marks;		/* some thread called seawall_vcpu_run_begin() */
+	int uffd;			/* the poison strategy's userfaultfd, or -1 */
+	int uffd_err;			/* why it could not be opened (negative errno), or 0 */
+	int offline_err;		/* why MADV_HWPOISON of the quarantine is not done, or 0 */
+	uint64_t host_offlined;
 };
 
 /* log.c */
@@ -213,6 +222,14 @@ char *sw_id_labels(const char *vm, const char *uuid);	/* malloc'd; NULL: ENOMEM 
 int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page_gpa,
 		      const char **why);
 struct sw_region *sw_region_find(struct seawall_ctx *ctx, uint64_t gpa);
+
+/* guest.c */
+int sw_thread_ar(struct seawall_ctx *ctx, uint64_t addr);	/* SEAWALL_SIGBUS_FATAL or 0 */
+/* ctx.c */
+void sw_record_copy_fault(struct seawall_ctx *ctx, uint64_t hva);
+/* isolate.c */
+void sw_isolate_fini(struct seawall_ctx *ctx);
+bool sw_isolate_offlined(struct seawall_ctx *ctx, uint64_t page_gpa);
 
 /* region.c: live_pages and outside_pages from the ledger and the regions. */
 void sw_recount_locked(struct seawall_ctx *ctx);

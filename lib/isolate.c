@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 // Copyright (C) 2026 The Seawall authors
 /*
- * Isolation.  Default (quarantine): the page is cut out of its KVM memslot
- * so the guest can no longer reach it (a later access exits as MMIO/NISV
- * and is turned back into an SEA), and the host page is moved with mremap
- * to a PROT_NONE quarantine mapping so it is neither read by the VMM nor
- * freed to the host.  A PROT_NONE placeholder keeps its old address from
- * being reused by a later mmap.  With privilege the page may instead be
- * handed to the host's memory_failure() with MADV_HWPOISON.
+ * Isolation.  The bad host page is always moved with mremap into a
+ * PROT_NONE quarantine mapping, so it is neither read by the VMM nor
+ * freed to the host; with CAP_SYS_ADMIN it is also handed to the host's
+ * memory_failure() (MADV_HWPOISON), so the host never reuses it, even
+ * after the VMM exits.  What then stands at its old address:
+ *
+ *  - POISON (default): a fresh placeholder, registered with a userfaultfd
+ *    and poisoned (UFFDIO_POISON).  The mremap's MMU notifier dropped the
+ *    one stage-2 entry; a later guest access makes KVM find the poison
+ *    marker and send SIGBUS BUS_MCEERR_AR to the vCPU thread, which
+ *    seawall_sigbus_record() queues like any other.  No memslot changes.
+ *  - MEMSLOT_SPLIT (0.1's default): the page is cut out of its memslot
+ *    (a later access exits as MMIO/NISV), a PROT_NONE placeholder holds
+ *    the address.  KVM refaults the whole slot after every change.
+ *  - HWPOISON: MADV_HWPOISON on the page in place.
+ *
+ * docs/isolation.md has the kernel facts this rests on, as measured.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -27,6 +38,39 @@
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
 #endif
+
+/* Linux 6.6+ userfaultfd uAPI; the build's headers may predate it. */
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#define SW_UFFD_API		0xAAull
+#define SW_UFFD_FEATURE_POISON	(1ull << 14)
+#define SW_UFFDIO_POISON_BIT	0x08
+struct sw_uffdio_range {
+	uint64_t start;
+	uint64_t len;
+};
+struct sw_uffdio_api {
+	uint64_t api;
+	uint64_t features;
+	uint64_t ioctls;
+};
+struct sw_uffdio_register {
+	struct sw_uffdio_range range;
+	uint64_t mode;
+	uint64_t ioctls;
+};
+struct sw_uffdio_poison {
+	struct sw_uffdio_range range;
+	uint64_t mode;
+	int64_t updated;
+};
+#define SW_UFFDIO		0xAA
+#define SW_UFFDIO_API		_IOWR(SW_UFFDIO, 0x3F, struct sw_uffdio_api)
+#define SW_UFFDIO_REGISTER	_IOWR(SW_UFFDIO, 0x00, struct sw_uffdio_register)
+#define SW_UFFDIO_UNREGISTER	_IOR(SW_UFFDIO, 0x01, struct sw_uffdio_range)
+#define SW_UFFDIO_POISON	_IOWR(SW_UFFDIO, SW_UFFDIO_POISON_BIT, struct sw_uffdio_poison)
+#define SW_UFFDIO_REGISTER_MODE_MISSING	(1ull << 0)
 
 int seawall_memslot_split(const struct seawall_memslot *slot, uint64_t hole_gpa,
 			  uint64_t hole_size, uint32_t new_slot, struct seawall_memslot out[2])
@@ -77,7 +121,7 @@ static int set_slot(struct seawall_ctx *ctx, const struct seawall_memslot *s)
 static bool can_split(const struct seawall_ctx *ctx, const struct sw_region *r)
 {
 	return !(r->flags & SEAWALL_REGION_NO_SLOT) &&
-	       ((ctx->o.memslot_ops && ctx->o.memslot_ops->set) || ctx->o.vm_fd > 0);
+	       ((ctx->o.memslot_ops && ctx->o.memslot_ops->set) || ctx->o.vm_fd >= 0);
 }
 
 /* Keep every other vCPU out of KVM_RUN while guest RAM lacks a memslot. */
@@ -162,7 +206,8 @@ static int carve(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page, co
 	return 1;
 }
 
-static void *quarantine(void *hva, uint64_t size, const char **why)
+/* Move the page at hva into a PROT_NONE quarantine; hva is left unmapped. */
+static void *quarantine_move(void *hva, uint64_t size, const char **why)
 {
 	uint8_t *res, *q;
 	size_t sz = (size_t)size;
@@ -186,10 +231,142 @@ static void *quarantine(void *hva, uint64_t size, const char **why)
 		*why = "mremap to quarantine failed";
 		return NULL;
 	}
-	mprotect(q, sz, PROT_NONE);
-	/* Hold the old address so nothing else gets mapped into guest RAM. */
-	mmap(hva, sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	return q;
+}
+
+/* Put a quarantined page back where it was (an isolation that failed half way). */
+static void quarantine_undo(void *q, void *hva, uint64_t size)
+{
+	mprotect(q, (size_t)size, PROT_READ | PROT_WRITE);
+	if (mremap(q, (size_t)size, (size_t)size, MREMAP_MAYMOVE | MREMAP_FIXED, hva) == MAP_FAILED)
+		mmap(hva, (size_t)size, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+/*
+ * With CAP_SYS_ADMIN: the host's memory_failure() takes the page, so the
+ * host never hands it out again.  The kernel answers with SIGBUS
+ * BUS_MCEERR_AR to this thread before madvise() returns, which
+ * seawall_sigbus_record() knows for ours; so not without a handler.
+ */
+static bool host_offline(struct seawall_ctx *ctx, void *q, uint64_t size)
+{
+	struct sigaction sa;
+	int err;
+
+	if ((ctx->o.flags & SEAWALL_CTX_NO_HOST_OFFLINE) || ctx->offline_err)
+		return false;
+	if (sigaction(SIGBUS, NULL, &sa) < 0 ||
+	    (!(sa.sa_flags & SA_SIGINFO) &&
+	     (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN))) {
+		ctx->offline_err = -ENOEXEC;
+		sw_log(ctx, SEAWALL_LOG_WARN, "no SIGBUS handler: bad pages are not handed to "
+		       "the host's memory_failure() (they return to the host when the VMM exits)");
+		return false;
+	}
+	atomic_store(&ctx->self_poison_tid, (int)syscall(SYS_gettid));
+	atomic_store(&ctx->self_poison_len, size);
+	atomic_store(&ctx->self_poison, (uint64_t)(uintptr_t)q);
+	err = madvise(q, (size_t)size, MADV_HWPOISON) < 0 ? -errno : 0;
+	atomic_store(&ctx->self_poison, 0);
+	if (err == -EPERM || err == -EINVAL) {
+		/* No privilege, or no CONFIG_MEMORY_FAILURE: say it once. */
+		ctx->offline_err = err;
+		sw_log(ctx, SEAWALL_LOG_WARN, "bad pages are not handed to the host's "
+		       "memory_failure(): %s (they return to the host when the VMM exits; "
+		       "see seawall(7))", err == -EPERM ? "no CAP_SYS_ADMIN" :
+		       "MADV_HWPOISON not supported by this kernel");
+		return false;
+	}
+	if (err)
+		sw_log(ctx, SEAWALL_LOG_WARN, "MADV_HWPOISON on a quarantined page: %s",
+		       strerror(-err));
+	return !err;
+}
+
+/* The context's userfaultfd, opened on first use. */
+static int uffd_get(struct seawall_ctx *ctx, const char **why)
+{
+	struct sw_uffdio_api api = { .api = SW_UFFD_API };
+	int fd;
+
+	if (ctx->uffd >= 0)
+		return ctx->uffd;
+	if (ctx->uffd_err)
+		goto fail;
+	/* User-mode-only needs no privilege; KVM's own accesses still see the poison. */
+	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0) {
+		ctx->uffd_err = -errno;
+		goto fail;
+	}
+	if (ioctl(fd, SW_UFFDIO_API, &api) < 0) {
+		ctx->uffd_err = -errno;
+		close(fd);
+		goto fail;
+	}
+	if (!(api.features & SW_UFFD_FEATURE_POISON)) {
+		ctx->uffd_err = -EOPNOTSUPP;
+		close(fd);
+		goto fail;
+	}
+	ctx->uffd = fd;
+	return fd;
+fail:
+	*why = ctx->uffd_err == -EOPNOTSUPP ?
+	       "the kernel has no UFFDIO_POISON (Linux 6.6+): use SEAWALL_ISOLATE_MEMSLOT_SPLIT" :
+	       "userfaultfd unavailable (blocked by seccomp or vm.unprivileged_userfaultfd?)";
+	return ctx->uffd_err;
+}
+
+/* A placeholder of the region's kind of page at hva, poisoned. */
+static int poison_at(struct seawall_ctx *ctx, const struct sw_region *r, uint8_t *hva,
+		     const char **why)
+{
+	struct sw_uffdio_register reg;
+	struct sw_uffdio_poison po;
+	size_t sz = (size_t)r->page_size;
+	int fl = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE;
+	int uffd, tries = 0;
+
+	uffd = uffd_get(ctx, why);
+	if (uffd < 0)
+		return uffd;
+	if (r->page_size >= (1ull << 21))
+		fl |= MAP_HUGETLB | (int)(r->page_shift << MAP_HUGE_SHIFT);
+	/* Readable and writable: every access must reach the marker, not a SIGSEGV. */
+	if (mmap(hva, sz, PROT_READ | PROT_WRITE, fl, -1, 0) == MAP_FAILED) {
+		*why = "cannot map the placeholder";
+		return -errno;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uint64_t)(uintptr_t)hva;
+	reg.range.len = sz;
+	reg.mode = SW_UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, SW_UFFDIO_REGISTER, &reg) < 0) {
+		*why = "UFFDIO_REGISTER of the placeholder failed";
+		return -errno;
+	}
+	if (!(reg.ioctls & (1ull << SW_UFFDIO_POISON_BIT))) {
+		ioctl(uffd, SW_UFFDIO_UNREGISTER, &reg.range);
+		*why = "UFFDIO_POISON not offered for this memory";
+		return -EOPNOTSUPP;
+	}
+	memset(&po, 0, sizeof(po));
+	po.range = reg.range;
+	/* EAGAIN: the address space was changing under it; it does not last. */
+	while (ioctl(uffd, SW_UFFDIO_POISON, &po) < 0) {
+		int e = errno;
+
+		if (e != EAGAIN || ++tries > 100) {
+			ioctl(uffd, SW_UFFDIO_UNREGISTER, &reg.range);
+			*why = "UFFDIO_POISON failed";
+			return -e;
+		}
+		memset(&po, 0, sizeof(po));
+		po.range = reg.range;
+	}
+	return 0;
 }
 
 static struct sw_quarantine *quar_find(struct seawall_ctx *ctx, uint64_t gpa)
@@ -200,17 +377,26 @@ static struct sw_quarantine *quar_find(struct seawall_ctx *ctx, uint64_t gpa)
 	return NULL;
 }
 
-/* 0: isolated now or before; -errno with *why on failure. */
-int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page,
-		      const char **why)
+/*
+ * 0: isolated now or before; -errno with *why on failure.  reload: the
+ * page is bad from an earlier run (the journal), and the memory now at
+ * its address is not the bad page: poison its address, quarantine nothing.
+ */
+static int isolate_page(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page,
+			bool reload, const char **why)
 {
 	struct sw_quarantine *qe;
-	void *hva = r->hva ? r->hva + (page - r->gpa) : NULL;
+	uint8_t *hva = r->hva ? r->hva + (page - r->gpa) : NULL;
 	void *q = NULL;
+	bool poisoned = false, offlined = false;
 	int err;
 
 	if (quar_find(ctx, page))
 		return 0;
+	if (r->flags & SEAWALL_REGION_DEVICE) {
+		*why = "device memory: recorded and injected, not isolated";
+		return -EOPNOTSUPP;
+	}
 	if (ctx->nquar == ctx->quar_cap) {
 		uint32_t cap = ctx->quar_cap ? ctx->quar_cap * 2 : 16;
 		void *nq = realloc(ctx->quar, cap * sizeof(*ctx->quar));
@@ -222,7 +408,8 @@ int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t pag
 		ctx->quar = nq;
 		ctx->quar_cap = cap;
 	}
-	if (ctx->o.strategy == SEAWALL_ISOLATE_HWPOISON) {
+	switch (ctx->o.strategy) {
+	case SEAWALL_ISOLATE_HWPOISON:
 		if (!hva) {
 			*why = "region has no host address";
 			return -ENODATA;
@@ -236,17 +423,45 @@ int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t pag
 			*why = "MADV_HWPOISON failed";
 			return err;
 		}
-	} else {
+		offlined = !reload;
+		break;
+	case SEAWALL_ISOLATE_MEMSLOT_SPLIT:
 		if (can_split(ctx, r)) {
 			err = carve(ctx, r, page, why);
 			if (err < 0)
 				return err;
 		}
 		if (hva) {
-			q = quarantine(hva, r->page_size, why);
+			q = quarantine_move(hva, r->page_size, why);
 			if (!q)
 				return -errno;
+			if (!reload)
+				offlined = host_offline(ctx, q, r->page_size);
+			mprotect(q, (size_t)r->page_size, PROT_NONE);
+			/* Hold the old address so nothing else gets mapped into guest RAM. */
+			mmap(hva, (size_t)r->page_size, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 		}
+		break;
+	default:		/* SEAWALL_ISOLATE_POISON */
+		/* No host memory here: the VMM keeps the guest from it (0.1 as well). */
+		if (!hva)
+			break;
+		if (!reload) {
+			q = quarantine_move(hva, r->page_size, why);
+			if (!q)
+				return -errno;
+			offlined = host_offline(ctx, q, r->page_size);
+			mprotect(q, (size_t)r->page_size, PROT_NONE);
+		}
+		err = poison_at(ctx, r, hva, why);
+		if (err) {
+			if (q)
+				quarantine_undo(q, hva, r->page_size);
+			return err;
+		}
+		poisoned = true;
+		break;
 	}
 	qe = &ctx->quar[ctx->nquar++];
 	qe->gpa = page;
@@ -254,8 +469,33 @@ int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t pag
 	qe->addr = q;
 	qe->region = (uint32_t)(r - ctx->regions);
 	qe->strategy = ctx->o.strategy;
+	qe->poisoned = poisoned;
+	qe->offlined = offlined;
+	if (offlined)
+		ctx->host_offlined++;
 	ctx->st.isolations++;
 	return 0;
+}
+
+int sw_isolate_locked(struct seawall_ctx *ctx, struct sw_region *r, uint64_t page,
+		      const char **why)
+{
+	return isolate_page(ctx, r, page, false, why);
+}
+
+/* Was the bad host page at gpa handed to memory_failure()? */
+bool sw_isolate_offlined(struct seawall_ctx *ctx, uint64_t page)
+{
+	struct sw_quarantine *qe = quar_find(ctx, page);
+
+	return qe && qe->offlined;
+}
+
+void sw_isolate_fini(struct seawall_ctx *ctx)
+{
+	if (ctx->uffd >= 0)
+		close(ctx->uffd);
+	ctx->uffd = -1;
 }
 
 int seawall_ctx_isolate(struct seawall_ctx *ctx, uint64_t gpa)
@@ -312,7 +552,7 @@ int seawall_ctx_reisolate(struct seawall_ctx *ctx)
 				first_err = -ENOENT;
 			continue;
 		}
-		err = sw_isolate_locked(ctx, r, p->gpa, &why);
+		err = isolate_page(ctx, r, p->gpa, true, &why);
 		if (err) {
 			sw_log(ctx, SEAWALL_LOG_ERR, "re-isolating 0x%llx: %s",
 			       (unsigned long long)p->gpa, why ? why : strerror(-err));
@@ -369,8 +609,15 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 	pthread_mutex_lock(&ctx->lock);
 	/* A restart performed, whatever follows: seawall_restarts_total. */
 	ctx->restarts_done++;
-	/* Nothing changes unless no other vCPU can run meanwhile. */
-	change = ctx->nquar || ctx->next_spare;
+	/*
+	 * Memslots (MEMSLOT_SPLIT) change only while no other vCPU can run.
+	 * Poisoned placeholders need no pause: the fresh mapping replaces the
+	 * placeholder and its registration, and KVM's MMU notifier drops the
+	 * one stage-2 entry.
+	 */
+	change = ctx->next_spare != 0;
+	for (uint32_t i = 0; i < ctx->nregions && !change; i++)
+		change = ctx->regions[i].npieces != 1;
 	if (change)
 		err = pause_vcpus(ctx);
 	if (err) {

@@ -35,7 +35,7 @@ int seawall_region_add(struct seawall_ctx *ctx, const struct seawall_region_opts
 	shift = page_shift_of(ps);
 	if (shift < 0 || !o.size || (o.gpa | o.size) & (ps - 1) ||
 	    ((uintptr_t)o.hva & (ps - 1)) || o.gpa + o.size < o.gpa ||
-	    (o.flags & ~(SEAWALL_REGION_FILE | SEAWALL_REGION_NO_SLOT)) ||
+	    (o.flags & ~(SEAWALL_REGION_FILE | SEAWALL_REGION_NO_SLOT | SEAWALL_REGION_DEVICE)) ||
 	    ((o.flags & SEAWALL_REGION_FILE) && (o.fd < 0 || (o.offset & (ps - 1)))))
 		return -EINVAL;
 

@@ -730,14 +730,15 @@ next:
 
 void cli_version(FILE *out, int json)
 {
+	/* The library's own version, as it runs (it may be newer than the header). */
 	if (json)
-		fprintf(out, "{\"seawall\":\"%d.%d\",\"libseawall\":\"%d.%d\",\"protocol\":\"%s\","
+		fprintf(out, "{\"seawall\":\"%d.%d\",\"libseawall\":\"%s\",\"protocol\":\"%s\","
 			"\"protocol_version\":%d}\n", SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR,
-			SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR, CLI_PROTOCOL, CLI_VERSION);
+			seawall_version(), CLI_PROTOCOL, CLI_VERSION);
 	else
-		fprintf(out, "seawall %d.%d (libseawall %d.%d, %s protocol version %d)\n",
-			SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR, SEAWALL_VERSION_MAJOR,
-			SEAWALL_VERSION_MINOR, CLI_PROTOCOL, CLI_VERSION);
+		fprintf(out, "seawall %d.%d (libseawall %s, %s protocol version %d)\n",
+			SEAWALL_VERSION_MAJOR, SEAWALL_VERSION_MINOR, seawall_version(),
+			CLI_PROTOCOL, CLI_VERSION);
 }
 
 static const struct {

@@ -223,7 +223,7 @@ static void check_stats(const struct seawall_journal_stats *st, size_t n)
 static void through_ctx(const uint8_t *f, size_t n, const struct seawall_journal_stats *st0,
 			const struct pages *p0)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_memslot_ops, ops);
 	struct seawall_journal_stats st1;

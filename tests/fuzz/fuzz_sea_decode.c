@@ -96,7 +96,7 @@ static void check_render(const struct seawall_sea *s, size_t cap)
 static void check_ctx(const struct seawall_kvm_arm_sea *raw, unsigned int mode,
 		      uint64_t pstate, int decoded, const struct seawall_sea *s)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_vcpu_state vs = { .pstate = pstate, .valid = 1 };
 	struct seawall_outcome a, b;

@@ -161,7 +161,7 @@ static void drain(struct model *m, struct seawall_ctx *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct fuzz_in in = { data, size };
 	struct model m = { 0 };

@@ -399,8 +399,11 @@ static void test_command(void)
 	snprintf(sock, sizeof(sock), "/tmp/seawall-cli-%d.sock", (int)getpid());
 
 	rc = RUN(NULL, "--version");
-	tap_ok(rc == 0 && strstr(run_out, "seawall 0.1 (libseawall") != NULL,
+	snprintf(sock, sizeof(sock), "seawall %d.%d (libseawall %s,", SEAWALL_VERSION_MAJOR,
+		 SEAWALL_VERSION_MINOR, seawall_version());
+	tap_ok(rc == 0 && strstr(run_out, sock) != NULL,
 	       "--version: exit 0, prints the versions");
+	snprintf(sock, sizeof(sock), "/tmp/seawall-cli-%d.sock", (int)getpid());
 	rc = RUN(NULL, "--json", "--version");
 	tap_ok(rc == 0 && !sj_parse(run_out, strlen(run_out), &o) &&
 	       sj_str(&o, "libseawall") && sj_u64(&o, "protocol_version", &(uint64_t){ 0 }) == 0,

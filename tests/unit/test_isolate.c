@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 // Copyright (C) 2026 The Seawall authors
 /*
- * Isolation without KVM: the memslot split arithmetic, the exact
+ * SEAWALL_ISOLATE_MEMSLOT_SPLIT without KVM: the memslot split arithmetic, the exact
  * KVM_SET_USER_MEMORY_REGION sequence issued through a recording
  * memslot_ops, the host page moved to a PROT_NONE quarantine (its old
  * address kept reserved), running out of spare slot ids, and reset giving
@@ -91,7 +91,7 @@ int main(void)
 	struct seawall_memslot_ops ops = { .sz = sizeof(ops), .set = rec_set,
 					   .pause = rec_pause, .resume = rec_resume };
 	struct seawall_memslot_ops half = { .sz = sizeof(half), .set = rec_set, .pause = rec_pause };
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_outcome oc;
 	struct seawall_ctx *ctx;
@@ -125,6 +125,7 @@ int main(void)
 	o.memslot_ops = &half;
 	errno = 0;
 	tap_ok(!seawall_ctx_new(&o) && errno == EINVAL, "pause without resume: EINVAL");
+	o.strategy = SEAWALL_ISOLATE_MEMSLOT_SPLIT;	/* 0.1's default, now chosen */
 	o.memslot_ops = &ops;
 	o.spare_slot_base = 10;
 	o.spare_slot_count = 1;

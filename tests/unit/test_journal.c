@@ -223,7 +223,7 @@ int main(void)
 
 	/* Through a context: reload, warnings, events. */
 	{
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 		SEAWALL_OPTS(seawall_region_opts, ro);
 		struct seawall_ctx *ctx;
 		struct seawall_page pg;

@@ -65,7 +65,7 @@ static int count_type(unsigned int t)
 
 static struct seawall_ctx *new_ctx(unsigned int restart_after, unsigned int burst, unsigned int rate)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_ctx *ctx;
@@ -258,7 +258,7 @@ static void metrics_link(void)
 static void host_addresses(uint8_t *mem)
 {
 	for (int opt = 0; opt < 2; opt++) {
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 		SEAWALL_OPTS(seawall_region_opts, ro);
 		struct seawall_ctx *ctx;
 
@@ -287,7 +287,7 @@ static void host_addresses(uint8_t *mem)
 static void worst_case_events(uint8_t *mem)
 {
 	char dir[] = "/tmp/seawall-evbuf-XXXXXX", path[128];
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	SEAWALL_OPTS(seawall_memslot_ops, ops);
@@ -301,6 +301,7 @@ static void worst_case_events(uint8_t *mem)
 	}
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	ops.set = fail_set;			/* isolation fails */
+	o.strategy = SEAWALL_ISOLATE_MEMSLOT_SPLIT;
 	o.memslot_ops = &ops;
 	o.spare_slot_base = 1;
 	o.spare_slot_count = 4;
@@ -352,7 +353,7 @@ static void worst_case_events(uint8_t *mem)
 
 static void addr_lsb(uint8_t *mem)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_outcome out;
@@ -396,7 +397,7 @@ static void addr_lsb(uint8_t *mem)
 
 static void reset_file_page(void)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_memslot_ops, ops);
 	struct seawall_outcome out;

@@ -119,7 +119,7 @@ static void write_journal(const uint64_t *gpa, int n, int reps)
 
 static struct seawall_ctx *ctx_on(const char *jpath, unsigned int max_pages)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 
 	o.journal_path = jpath;
 	o.journal_nosync = 1;

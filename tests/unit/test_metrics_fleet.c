@@ -34,7 +34,7 @@ static uint64_t fake_clock(void)
 static struct seawall_ctx *new_ctx(const char *name, const char *uuid, const char *journal,
 				   unsigned int caps, void *mem)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_ctx *ctx;
 
@@ -230,7 +230,7 @@ int main(void)
 
 	/* Capabilities: the validity bit, and nothing unknown. */
 	{
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 
 		o.kvm_caps = SEAWALL_KVM_HAS_SEA_TO_USER;	/* without SEAWALL_KVM_CAPS_KNOWN */
 		ca = seawall_ctx_new(&o);

@@ -59,7 +59,7 @@ static int count_type(unsigned int t)
 
 static struct seawall_ctx *new_ctx(void)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_ctx *ctx;
 
@@ -302,7 +302,7 @@ int main(void)
 			struct seawall_policy_opts p;
 			uint64_t future;
 		} big;
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 
 		ctx = new_ctx();
 		memset(&big, 0, sizeof(big));

@@ -126,7 +126,7 @@ static void on_event(const struct seawall_event *ev, void *arg)
 
 static struct seawall_ctx *make_ctx(unsigned int cap)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_ctx *ctx;
@@ -292,12 +292,12 @@ int main(void)
 
 	/* Idle: no lock taken, not even while another thread holds it. */
 	{
-		SEAWALL_OPTS(seawall_ctx_opts, o);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 		SEAWALL_OPTS(seawall_region_opts, ro);
 		struct seawall_memslot_ops ops = { .sz = sizeof(ops), .set = set_slot_check_idle };
 		struct seawall_ctx *ctx;
 
-		o.strategy = SEAWALL_ISOLATE_QUARANTINE;
+		o.strategy = SEAWALL_ISOLATE_MEMSLOT_SPLIT;
 		o.memslot_ops = &ops;
 		o.spare_slot_base = 1;
 		o.spare_slot_count = 8;

@@ -24,7 +24,7 @@ static uint32_t rd(struct swvm_notify *n, uint64_t off)
 
 static void notify(void)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct swvm_notify n = { 0 };
 	struct seawall_outcome out;
