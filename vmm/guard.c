@@ -19,6 +19,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 
+#include <seawall.h>
+
 #include "swvm.h"
 
 #ifndef BUS_MCEERR_AR
@@ -76,7 +78,12 @@ enum swvm_sigbus_do swvm_sigbus_decide(int recorded, int si_code, bool on_vcpu, 
 		return SWVM_SIGBUS_DEFAULT;
 	if (si_code == BUS_MCEERR_AO)
 		return on_vcpu ? SWVM_SIGBUS_RETURN : SWVM_SIGBUS_KICK;
-	if (on_vcpu)
+	/*
+	 * On a vCPU thread an AR is the guest's when it came inside KVM_RUN;
+	 * the library says when it did not (the thread touched guest memory
+	 * itself, outside KVM_RUN: returning would repeat the access).
+	 */
+	if (on_vcpu && recorded != SEAWALL_SIGBUS_FATAL)
 		return SWVM_SIGBUS_RETURN;
 	return guarded ? SWVM_SIGBUS_ESCAPE : SWVM_SIGBUS_FATAL;
 }

@@ -130,11 +130,6 @@ static bool clean(void *arg, uint64_t gpa, uint64_t len)
 	return seawall_ledger_check_range(vm->sw, gpa, len) == 0;
 }
 
-static void *hva(struct vm *vm, uint64_t gpa)
-{
-	return vm->ram + (gpa - SWVM_RAM_BASE);
-}
-
 /*
  * Guest memory written by this (non-vCPU) thread: a page that went bad
  * unseen ends the write with an action-required SIGBUS, which must not be
@@ -199,31 +194,32 @@ int mem_wipe(struct vm *vm)
 	return 0;
 }
 
-struct copy_job {
-	struct vm *vm;
-	const struct swvm_layout *l;
-	const void *dtb;
-	size_t dtb_len;
-};
-
-static void copy_images(void *arg)
+/*
+ * The boot images go in through libseawall's checked copy: a page the
+ * ledger knows bad is refused before it is touched, and one that turns
+ * out bad under the copy is recorded and isolated by the library, the
+ * copy returning -EHWPOISON where a plain memcpy would have died.
+ */
+static int copy_images(struct vm *vm, const struct swvm_layout *l, const void *dtb, size_t len)
 {
-	struct copy_job *j = arg;
-	struct vm *vm = j->vm;
+	int r = 0;
 
 	if (vm->initrd_len)
-		memcpy(hva(vm, j->l->initrd_gpa), vm->initrd, vm->initrd_len);
-	memcpy(hva(vm, j->l->dtb_gpa), j->dtb, j->dtb_len);
-	memcpy(hva(vm, j->l->entry), vm->kernel, vm->kernel_len);
+		r = seawall_guest_write(vm->sw, l->initrd_gpa, vm->initrd, vm->initrd_len);
+	if (!r)
+		r = seawall_guest_write(vm->sw, l->dtb_gpa, dtb, len);
+	if (!r)
+		r = seawall_guest_write(vm->sw, l->entry, vm->kernel, vm->kernel_len);
+	return r;
 }
 
 int mem_load_images(struct vm *vm)
 {
-	struct bad_seen seen = { 0 };
 	struct swvm_layout l;
 	const char *why;
 	uint64_t dtb_size;
-	void *dtb, *addr;
+	unsigned int bad = 0;
+	void *dtb;
 	int n, r;
 
 	if (vm->mem_failed) {
@@ -252,16 +248,18 @@ int mem_load_images(struct vm *vm)
 			free(dtb);
 			return -1;
 		}
-		{
-			struct copy_job job = { vm, &l, dtb, (size_t)n };
-
-			r = swvm_guarded(copy_images, &job, &addr);
-		}
+		r = copy_images(vm, &l, dtb, (size_t)n);
 		free(dtb);
-		if (r != -EHWPOISON)
-			return 0;
-		/* Isolated now: the next placement goes around it. */
-		if (met_bad_page(vm, &seen, addr, "loading the boot images"))
+		if (r != -EHWPOISON) {
+			if (r)
+				vm_err("loading the boot images: %s", strerror(-r));
+			return r ? -1 : 0;
+		}
+		/* In the ledger now: the next placement goes around it. */
+		vm_err("loading the boot images: a bad page in the way (%u so far)", ++bad);
+		if (bad > MAX_NEW_BAD) {
+			vm_err("loading the boot images: guest memory keeps failing; giving up");
 			return -1;
+		}
 	}
 }

@@ -42,6 +42,9 @@ const char swvm_usage[] =
 "  --no-restart-on-kernel  keep running when the guest kernel consumed an error\n"
 "  --max-restarts N      give up (exit 3) after N restarts (default 8)\n"
 "  --hugetlb             back guest memory with 2 MiB hugetlb pages\n"
+"  --isolation KIND      how a bad page is kept from the guest: poison (default:\n"
+"                        UFFDIO_POISON, no memslot change) or split (0.1's\n"
+"                        memslot split, for comparison)\n"
 "  --quiet               no informational messages (guest output still shown)\n"
 "  --help                this text\n";
 
@@ -89,7 +92,7 @@ static const struct opt opts[] = {
 	{ "quiet", A_NONE }, { "hugetlb", A_NONE }, { "help", A_NONE },
 	{ "control-group", A_STR }, { "allow-inject-test", A_NONE },
 	{ "vm-name", A_STR }, { "vm-uuid", A_STR }, { "metrics-dir", A_STR },
-	{ "metrics-interval", A_UINT, 0, 86400 },
+	{ "metrics-interval", A_UINT, 0, 86400 }, { "isolation", A_STR },
 };
 
 /* A name that is also safe in a file name: [A-Za-z0-9][A-Za-z0-9._-]*, 64 at most. */
@@ -188,6 +191,14 @@ int swvm_parse_args(int argc, char *const argv[], struct swvm_opts *o,
 			o->quiet = true;
 		else if (!strcmp(op->name, "hugetlb"))
 			o->hugetlb = true;
+		else if (!strcmp(op->name, "isolation")) {
+			if (!strcmp(val, "poison"))
+				o->isolate_split = false;
+			else if (!strcmp(val, "split"))
+				o->isolate_split = true;
+			else
+				return fail(err, errlen, "--isolation: poison or split, not '%s'", val);
+		}
 		else if (!strcmp(op->name, "control-group"))
 			o->control_group = val;
 		else if (!strcmp(op->name, "allow-inject-test"))

@@ -385,16 +385,24 @@ int sea_setup(struct vm *vm)
 	nslots = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	if (nslots <= 1)
 		nslots = 32;
-	o.vm_fd = vm->vm_fd;
 	o.journal_path = vm->o->journal;
-	o.strategy = SEAWALL_ISOLATE_QUARANTINE;
-	o.spare_slot_base = 1;
-	o.spare_slot_count = (uint32_t)(nslots > 4097 ? 4096 : nslots - 1);
-	/* Memslots change by KVM ioctl on vm_fd, with the other vCPUs paused. */
-	mo.pause = vcpus_pause;
-	mo.resume = vcpus_resume;
-	mo.arg = vm;
-	o.memslot_ops = &mo;
+	/*
+	 * The default: a bad page's address is poisoned (UFFDIO_POISON) and
+	 * the memslots never change, so no vCPU has to stop.  --isolation
+	 * split keeps 0.1's memslot split for comparison: memslots change by
+	 * KVM ioctl on vm_fd, with the other vCPUs paused at the gate.
+	 */
+	o.vm_fd = -1;
+	if (vm->o->isolate_split) {
+		o.strategy = SEAWALL_ISOLATE_MEMSLOT_SPLIT;
+		o.vm_fd = vm->vm_fd;
+		o.spare_slot_base = 1;
+		o.spare_slot_count = (uint32_t)(nslots > 4097 ? 4096 : nslots - 1);
+		mo.pause = vcpus_pause;
+		mo.resume = vcpus_resume;
+		mo.arg = vm;
+		o.memslot_ops = &mo;
+	}
 	o.event_fn = on_event;
 	o.event_arg = vm;
 	o.log_fn = on_log;

@@ -54,6 +54,7 @@ struct swvm_opts {
 	unsigned int max_restarts;	/* default 8 */
 	bool quiet;
 	bool hugetlb;			/* back RAM with 2 MiB hugetlb pages */
+	bool isolate_split;		/* --isolation split: 0.1's memslot split */
 	const char *control_group;	/* the socket 0660 for this group (name or gid) */
 	bool allow_inject_test;		/* serve inject-test (test rigs only) */
 	const char *vm_name;		/* metrics label vm, events "vm" */

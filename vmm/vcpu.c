@@ -271,8 +271,11 @@ static void *vcpu_thread(void *arg)
 
 		if (!swvm_gate_enter(&vm->gate, (unsigned int)v->id))
 			break;
+		/* The library tells a SIGBUS the guest took in KVM_RUN from one of ours. */
+		seawall_vcpu_run_begin(vm->sw);
 		r = ioctl(v->fd, KVM_RUN, 0);
 		e = errno;
+		seawall_vcpu_run_end(vm->sw);
 		swvm_gate_leave(&vm->gate, (unsigned int)v->id);
 		drain_sigbus(vm, v);
 		sea_metrics_tick(vm, false);
