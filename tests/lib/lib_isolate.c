@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (C) 2026 The Seawall authors
 /*
- * libseawall's isolation against real KVM.
+ * libseawall's SEAWALL_ISOLATE_MEMSLOT_SPLIT against real KVM (0.1's default;
+ * the default since 0.2, poison, is lib_poison's).
  *
  * A guest read of a page takes a real KVM_EXIT_ARM_SEA.  The context
  * (vm_fd, one region = the kt memslot 0) isolates the page: it splits the
@@ -74,6 +75,8 @@ static struct seawall_ctx *ctx_open(struct kt_vm *vm, const char *journal,
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_ctx *ctx;
 
+	/* 0.1's default, an explicit strategy since 0.2 (lib_poison tests the default). */
+	o.strategy = SEAWALL_ISOLATE_MEMSLOT_SPLIT;
 	o.vm_fd = vm->vm_fd;
 	o.journal_path = journal;
 	o.spare_slot_base = SPARE_SLOT;
