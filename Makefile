@@ -95,6 +95,7 @@ help:
 # Fragments: each part of the tree keeps its own rules.
 -include lib/lib.mk
 -include tests/unit/unit.mk
+-include tests/abi/abi.mk
 -include tests/fuzz/fuzz.mk
 -include tests/ci.mk
 -include tests/pkg/pkg.mk

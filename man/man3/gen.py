@@ -3,6 +3,9 @@
 # Copyright (C) 2026 The Seawall authors
 """Generate the libseawall man3 pages from the table below (run from man/man3)."""
 
+VERSION = "libseawall 0.2"
+DATE = "2026-12-06"
+
 HDR_CTX = "#include <seawall.h>"
 HDR_KVM = "#include <seawall/kvm.h>"
 
@@ -21,8 +24,10 @@ E_CTX = [("EINVAL", "ctx is NULL, or an argument is invalid.")]
 page("seawall_ctx_new", HDR_CTX,
      "struct seawall_ctx *seawall_ctx_new(const struct seawall_ctx_opts *opts);",
      """Create the context for one VM. opts may be NULL for defaults; declare it with
-SEAWALL_OPTS(seawall_ctx_opts, o). Fields: vm_fd (0 or -1: no KVM fd; memslots are then
-changed through memslot_ops, or not at all), journal_path (reloaded now: every page it holds is
+SEAWALL_OPTS(seawall_ctx_opts, o) (or SEAWALL_OPTS(seawall_ctx_opts, o, .journal_path = path, ...):
+designated initialisers after the name; every other byte, padding too, is zero). Fields: vm_fd (the KVM VM
+fd, used only by SEAWALL_ISOLATE_MEMSLOT_SPLIT; -1: none; from a 0.1-sized struct, which has no flags
+member, 0 also means none), journal_path (reloaded now: every page it holds is
 back in the ledger; a torn tail is dropped with a warning and a SEAWALL_EV_JOURNAL_TORN event,
 damaged records in the middle are skipped, logged as errors and reported as SEAWALL_EV_JOURNAL_ERROR;
 a journal that holds records superseded by later ones is then compacted to one record per page: written to a
@@ -32,9 +37,8 @@ pages the journal holds count toward restart_after_pages only once a registered 
 page size, see seawall_ctx_reisolate(3)),
 journal_nosync (do not fdatasync before returning to the VMM), max_pages (ledger bound,
 default 65536), sigbus_capacity (default 256), notify_capacity (default 64), strategy
-(SEAWALL_ISOLATE_QUARANTINE, SEAWALL_ISOLATE_HWPOISON or SEAWALL_ISOLATE_NONE),
-spare_slot_base and spare_slot_count (memslot ids the context may use when splitting),
-memslot_ops, event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte, event_hva (1: events
+(how a bad page is isolated, see below), spare_slot_base and spare_slot_count (memslot ids the context may
+use when splitting; MEMSLOT_SPLIT only), memslot_ops (MEMSLOT_SPLIT only), event_fn/event_arg, log_fn/log_arg (NULL: silent), has_ras, has_mte, event_hva (1: events
 carry the host address of a SIGBUS in seawall_event.hva and in their JSON; 0, the default: hva is 0 and the
 JSON has no hva member, since a host address tells whoever reads the events where the VMM's memory is).
 Since 0.2 (appended; a 0.1 caller's smaller struct leaves them zero): vm_name and vm_uuid, the VM's identity,
@@ -45,7 +49,26 @@ JSON's "vm" and "uuid"); kvm_caps, SEAWALL_KVM_CAPS_KNOWN ORed with the SEAWALL_
 event_log_fn/event_log_arg, a structured log: for each event, after event_fn and outside the context lock,
 event_log_fn(level, type, message_id, json, arg) with a syslog-like level, the type's name, its journald
 MESSAGE_ID (32 lowercase hex digits, fixed per type) and the JSON of seawall_event_render_json(3), so that
-a VMM can send it to journald without libseawall depending on libsystemd (docs/events.md).
+a VMM can send it to journald without libseawall depending on libsystemd (docs/events.md); flags (since 0.2),
+SEAWALL_CTX_NO_HOST_OFFLINE: never hand a quarantined page to the host's memory_failure(), see below.
+Strategies. SEAWALL_ISOLATE_POISON (0, the default since 0.2; SEAWALL_ISOLATE_QUARANTINE is 0.1's name for 0):
+the bad host page is moved with mremap(2) into the context's PROT_NONE quarantine, where it is never read and
+never freed, and a fresh placeholder page at its old address is registered with a userfaultfd
+(UFFD_USER_MODE_ONLY, no privilege) and poisoned with UFFDIO_POISON (Linux 6.6 or later). KVM drops the one
+stage-2 entry; a later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
+KVM_RUN, which the VMM's handler passes to seawall_sigbus_record(3) and seawall_ctx_handle_pending(3) turns
+into an abort for the guest. No memslot changes, so vm_fd, memslot_ops, spare_slot_base, spare_slot_count and
+the pause hooks are not used and are ignored. SEAWALL_ISOLATE_MEMSLOT_SPLIT (3): 0.1's default, the page is cut
+out of its memslot (vm_fd or memslot_ops, spare ids, the pause contract below) and quarantined; a later access
+exits as KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV, for seawall_ctx_handle_fault_exit(3); every change of a slot makes
+KVM refault all of it. SEAWALL_ISOLATE_HWPOISON (1): madvise(MADV_HWPOISON) on the page in place
+(CAP_SYS_ADMIN). SEAWALL_ISOLATE_NONE (2): record only, the VMM isolates. With the first two, where the process
+has CAP_SYS_ADMIN and flags lacks SEAWALL_CTX_NO_HOST_OFFLINE, each quarantined page is also handed to the
+host's memory_failure() with MADV_HWPOISON when it is isolated (SEAWALL_ACT_HOST_OFFLINED,
+SEAWALL_PAGE_HOST_OFFLINED), so the host never reuses it, even after the VMM exits; the kernel answers that
+madvise with SIGBUS to the isolating thread, which the VMM's handler must pass to seawall_sigbus_record(3)
+(it recognises the library's own). Without the privilege the page goes back to the host when the VMM exits:
+see "After the VMM exits" in seawall(7).
 With a journal, event numbers (seawall_event.seq) go on across processes: the context records in the journal
 the numbers it may use, a block of 1024 at a time, and the exact last one at seawall_ctx_free(3), so the next
 context that loads it numbers on from there (after a crash, past the block: a gap, never a number twice); a
@@ -55,7 +78,7 @@ a failed append retried), not on every hit: a guest that hits its pages in a loo
 Hit counts, the last time seen, the last ESR and gva, and acknowledgements are written with the next change and
 by seawall_ctx_free(3); after a crash they may be those of an earlier record.
 The default policy applies until seawall_ctx_set_policy(3) is called.
-memslot_ops (copied; declare it with SEAWALL_OPTS(seawall_memslot_ops, m)) has set(arg, slot), which makes
+For SEAWALL_ISOLATE_MEMSLOT_SPLIT only: memslot_ops (copied; declare it with SEAWALL_OPTS(seawall_memslot_ops, m)) has set(arg, slot), which makes
 one KVM_SET_USER_MEMORY_REGION-like change (size 0 deletes the slot; NULL: the ioctl on vm_fd), and pause(arg)
 and resume(arg), given both or neither. Changing memslots while guest vCPUs run is not invisible to them:
 a split deletes a slot and adds its pieces, a reset deletes the pieces and adds the whole slot, and a vCPU
@@ -70,7 +93,7 @@ KVM_RUN counts as paused wherever it is, including blocked in a libseawall call 
 must not wait for it to do anything else, and neither hook may call the library. Without pause and resume
 the VMM must ensure it another way (a single vCPU, or no vCPU running).""",
      "A new context, or NULL with errno set.",
-     [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, a capacity too large, vm_name or vm_uuid empty, longer than 128 bytes or with a control character, kvm_caps with an unknown bit or without SEAWALL_KVM_CAPS_KNOWN, or the journal file is not a Seawall journal."),
+     [("EINVAL", "opts is malformed (sz 0, unknown non-zero trailing bytes), strategy unknown, flags with an unknown bit, a capacity too large, vm_name or vm_uuid empty, longer than 128 bytes or with a control character, kvm_caps with an unknown bit or without SEAWALL_KVM_CAPS_KNOWN, or the journal file is not a Seawall journal."),
       ("EBADMSG", "the journal's header is damaged."),
       ("EBUSY", "another process or context has the journal open for writing."),
       ("ELOOP", "the journal path is a symbolic link (it is not followed)."),
@@ -111,7 +134,10 @@ page("seawall_region_add", HDR_CTX,
 quarantine), page_size (the backing page: 4K, 16K, 64K, 2M, 32M, 512M or 1G; 0 means 4K; the ledger
 and isolation work at this granularity), slot and slot_flags (the KVM memslot that maps it), and,
 with SEAWALL_REGION_FILE in flags, fd and offset of a file backing (used to give fresh memory at
-reset). SEAWALL_REGION_NO_SLOT says the region is not a memslot of its own (no splitting).""",
+reset). SEAWALL_REGION_NO_SLOT says the region is not a memslot of its own (no splitting).
+SEAWALL_REGION_DEVICE (since 0.2) marks device memory, such as a VFIO BAR, which has no struct page behind it:
+errors in it are recorded, reported and injected like any other, but the page is never isolated (it cannot be
+moved nor poisoned); the outcome carries SEAWALL_ACT_NOT_ISOLATABLE instead of SEAWALL_ACT_ISOLATE.""",
      "The region's index (0, 1, ...) on success, a negative errno on failure.",
      [("EINVAL", "ctx or opts is NULL, opts is malformed, size is 0, page_size unsupported, gpa, size, hva or offset not aligned to page_size, or unknown flags."),
       ("EEXIST", "the range overlaps a registered region, or the memslot id is taken."),
@@ -137,7 +163,14 @@ page("seawall_region_hva_to_gpa", HDR_CTX,
 
 OUTCOME = """The outcome (out may be NULL) holds actions (SEAWALL_ACT_*), restart_reason, the gpa, the
 start and size of its backing page, the guest EL (0, 1, or -1 when unknown), the page's hit count, and
-a reason string when the error was unattributed or an action failed. Events go to the context's
+a reason string when the error was unattributed or an action failed. Since 0.2 actions is split in two
+members: done, what the library did (isolated, journaled, notified, injected into vcpu_fd,
+SEAWALL_ACT_HOST_OFFLINED, SEAWALL_ACT_NOT_ISOLATABLE, ...), and requests, what the VMM must do itself:
+SEAWALL_ACT_INJECT_DABT or SEAWALL_ACT_INJECT_IABT when the library did not put the abort into a vCPU (no
+vcpu_fd was given, or the call never injects), and SEAWALL_ACT_RESTART when the VM should be restarted
+(restart_reason says why; the VMM then calls seawall_ctx_reset(3) as it resets the VM). actions stays their
+union, as in 0.1. The reserved members are zeroed. A program built against 0.1's smaller struct gets
+the 0.1 members only (its calls bind to the LIBSEAWALL_0.1 versions). Events go to the context's
 event callback after the context lock is released."""
 
 page("seawall_ctx_handle_sea", HDR_CTX,
@@ -170,8 +203,9 @@ before the next KVM_RUN. """ + OUTCOME,
 
 page("seawall_ctx_handle_fault_exit", HDR_CTX,
      "int seawall_ctx_handle_fault_exit(struct seawall_ctx *ctx, int vcpu_fd,\n                                  const struct kvm_run *run, struct seawall_outcome *out);",
-     """Check a KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV exit against the ledger. After isolation a poisoned page
-is a hole in its memslot, so a guest access to it exits this way; this function recognises the GPA and
+     """Check a KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV exit against the ledger. With SEAWALL_ISOLATE_MEMSLOT_SPLIT an
+isolated page is a hole in its memslot, so a guest access to it exits this way (with the default strategy it
+arrives as SIGBUS instead, see seawall_ctx_handle_pending(3)); this function recognises the GPA and
 re-raises the error as a data abort (source SEAWALL_SRC_FAULT), injected when vcpu_fd >= 0. When the
 address is not a poisoned page it returns 0 and the VMM emulates the access as usual. """ + OUTCOME,
      "The action mask (> 0) when the exit was a poisoned page, 0 when it is not ours, a negative errno on failure.",
@@ -193,13 +227,24 @@ records every page of the unit. The queue is a bounded lock-free ring sized by
 sigbus_capacity; records from any number of threads and nested handlers are kept up to that capacity.
 When it is full the record is counted, and the next seawall_ctx_handle_pending(3) reports the loss as a
 SEAWALL_EV_SIGBUS_OVERFLOW event and requests a restart. The function never logs, allocates or locks,
-and preserves errno. A handler that returns after BUS_MCEERR_AR taken on VMM code (not on KVM_RUN) must
-make sure the faulting access is not retried.""",
-     "0 on success, a negative errno on failure.",
+and preserves errno. Since 0.2 it also tells apart where a BUS_MCEERR_AR was taken, once any thread of the
+context has called seawall_vcpu_run_begin(3): on a vCPU thread between seawall_vcpu_run_begin(3) and
+seawall_vcpu_run_end(3), that is inside KVM_RUN, the guest touched the page: the record is queued and 0 returned,
+and seawall_ctx_handle_pending(3) after KVM_RUN handles it. Inside a checked copy of this context on the calling
+thread (seawall_guest_read(3), seawall_guest_write(3)) it does not return: it jumps back into the copy with
+siglongjmp(3), and the copy records the page and returns -EHWPOISON. Anywhere else a VMM thread touched guest
+memory itself: the record is queued and SEAWALL_SIGBUS_FATAL returned; the handler must not return then, as the
+faulting access would run again (and fault again), so it ends the process, or the thread, without touching that
+memory (for example: write a message with write(2), then _exit(2) or abort(3)). A context whose threads never
+call seawall_vcpu_run_begin(3) gets 0.1's answer, 0, for every record, and its handler must itself make sure a
+BUS_MCEERR_AR taken on VMM code is not retried. The SIGBUS that MADV_HWPOISON sends to the thread that isolates a
+page (SEAWALL_ISOLATE_HWPOISON, or the host offlining of seawall_ctx_new(3)) is recognised as the library's own
+and returns 0.""",
+     "0 when queued (or ignored as the library's own), SEAWALL_SIGBUS_FATAL (1) when queued and the handler must not return, a negative errno on failure; it does not return inside a checked copy.",
      [("EINVAL", "ctx is NULL, si_code is neither BUS_MCEERR_AR nor BUS_MCEERR_AO, or lsb is neither 0 nor 12..47."),
       ("ENOSPC", "the queue is full; the loss is counted.")],
-     "Async-signal-safe and thread-safe: lock-free atomics and one gettid system call.",
-     ("seawall_ctx_handle_pending", "sigaction"))
+     "Async-signal-safe and thread-safe: lock-free atomics and one gettid system call. Call it only from the SIGBUS handler (it may siglongjmp out of it).",
+     ("seawall_ctx_handle_pending", "seawall_vcpu_run_begin", "seawall_guest_read", "sigaction"))
 
 page("seawall_ctx_handle_pending", HDR_CTX,
      "int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seawall_outcome *out);",
@@ -211,9 +256,71 @@ without injecting. A record whose si_addr_lsb names a unit larger than its regio
 of the unit in that region, each recorded and isolated (none injected but the one at the address); a unit of
 more than 512 such pages requests a restart (SEAWALL_RESTART_LOST) instead. Records lost to overflow are
 reported and request a restart. out, when not NULL,
-gets the union of the actions and the last record's addresses. Call it after KVM_RUN returns.""",
+gets the union of the actions (and of done and requests) and the last record's addresses. Call it after every
+KVM_RUN returns, whatever the exit: with the default strategy (SEAWALL_ISOLATE_POISON) a guest access to an
+isolated page arrives here, as a BUS_MCEERR_AR record, not as an exit. When requests has SEAWALL_ACT_RESTART,
+restart the VM.""",
      "The number of records handled (>= 0), or a negative errno.",
      [("EINVAL", "ctx is NULL.")], MT_CTX, ("seawall_sigbus_record",))
+
+page("seawall_vcpu_run_begin", HDR_CTX,
+     "void seawall_vcpu_run_begin(struct seawall_ctx *ctx);\nvoid seawall_vcpu_run_end(struct seawall_ctx *ctx);",
+     """Mark the calling vCPU thread as inside KVM_RUN for ctx: call seawall_vcpu_run_begin() right before each
+ioctl(vcpu_fd, KVM_RUN, 0) and seawall_vcpu_run_end() right after it returns, before anything else. They are
+the SIGBUS contract of 0.2: with them, seawall_sigbus_record(3) knows a BUS_MCEERR_AR taken inside KVM_RUN (the
+guest touched a bad page: queued, handled by seawall_ctx_handle_pending(3) after KVM_RUN returns) from one a
+VMM thread took touching guest memory itself outside a checked copy (seawall_guest_read(3)), for which it
+returns SEAWALL_SIGBUS_FATAL: the handler must not return. Once any thread has called
+seawall_vcpu_run_begin() on a context, every thread that runs a vCPU of that context must bracket every
+KVM_RUN, or its guest's errors are taken for the VMM's. A context on which it is never called keeps 0.1's
+behaviour: every record is queued and 0 returned. The mark is per thread (thread-local storage, initial-exec,
+so a signal handler may read it); a NULL ctx does nothing.""",
+     "None.", [],
+     "Thread-safe (each thread marks itself only) and async-signal-safe: no lock, no allocation, no system call.",
+     ("seawall_sigbus_record", "seawall_ctx_handle_pending", "seawall_guest_read", "seawall"))
+
+page("seawall_guest_read", HDR_CTX,
+     "int seawall_guest_read(struct seawall_ctx *ctx, uint64_t gpa, void *buf, size_t len);\nint seawall_guest_write(struct seawall_ctx *ctx, uint64_t gpa, const void *buf, size_t len);",
+     """Copy len bytes of guest memory at gpa into buf (seawall_guest_read) or from buf into guest memory
+(seawall_guest_write), for a VMM thread that touches guest memory itself: device emulation, virtio queues,
+migration. The range must lie inside one registered region that has a host address. The copy is checked twice:
+first against the ledger, as seawall_ledger_check_range(3), so a page known bad is never touched
+(-EHWPOISON); then while it runs: should it take SIGBUS BUS_MCEERR_AR on a page not yet known bad, the VMM's
+SIGBUS handler calls seawall_sigbus_record(3), which jumps back into the copy with siglongjmp(3) instead of
+returning; the copy records the page like any other error (source SEAWALL_SRC_SIGBUS_AR: ledger, isolation,
+journal, events) and returns -EHWPOISON. That second check needs the handler: without one, the SIGBUS kills
+the process. On -EHWPOISON, buf (or guest memory) may hold part of the copy. len 0 copies nothing.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "ctx is NULL, or buf is NULL with len > 0."),
+      ("EFAULT", "[gpa, gpa + len) is not inside one registered region, or that region has no host address."),
+      ("EHWPOISON", "the range touches a page the ledger knows bad, or the copy took SIGBUS BUS_MCEERR_AR (now recorded)."),
+      ("EBUSY", "called from a signal handler that interrupted a checked copy on the same thread.")],
+     "Thread-safe: the context lock is taken to find the region, not during the copy; each thread has its own copy state. Not async-signal-safe.",
+     ("seawall_sigbus_record", "seawall_ledger_check_range", "seawall_vcpu_run_begin"))
+
+page("seawall_mce_kill_early", HDR_CTX, "int seawall_mce_kill_early(void);",
+     """Ask the kernel for early machine-check notification on the calling thread: prctl(PR_MCE_KILL,
+PR_MCE_KILL_SET, PR_MCE_KILL_EARLY). When the host finds a page bad before anyone consumes it (a patrol scrub,
+a corrected-error threshold, memory_failure() from another path), a thread in early mode gets SIGBUS
+BUS_MCEERR_AO for the address at once, rather than only BUS_MCEERR_AR when it touches the page; the VMM's
+handler passes it to seawall_sigbus_record(3) and the page is isolated and announced to the guest before the
+guest reads it. The setting is inherited by the threads created afterwards: call it on the main thread before
+creating the vCPU threads. The kernel sends the early signal to one thread of the process that has early mode
+and maps the page, which need not be a vCPU thread: every thread that may receive it must have the SIGBUS
+handler (it is per process) and seawall_ctx_handle_pending(3) drains the queue from any thread.""",
+     "0 on success, a negative errno on failure.",
+     [("EINVAL", "the kernel has no PR_MCE_KILL (built without CONFIG_MEMORY_FAILURE).")],
+     "Thread-safe (it changes the calling thread only) and async-signal-safe (one prctl(2)).",
+     ("seawall_sigbus_record", "prctl"))
+
+page("seawall_version", HDR_CTX, "const char *seawall_version(void);",
+     """Return the version of the libseawall actually loaded, as a string such as "0.2.0" (major.minor.patch).
+A program built against one header may run with a later library of the same soname (libseawall.so.0):
+SEAWALL_VERSION_MAJOR and SEAWALL_VERSION_MINOR say which header the program saw, seawall_version() which
+library runs. Programs built against 0.1 keep working with 0.2: the calls whose structs grew keep their 0.1
+versions (LIBSEAWALL_0.1), so their version of each struct is what they get.""",
+     "A static string; never NULL.", [],
+     MT_PURE, ())
 
 page("seawall_ledger_lookup", HDR_CTX,
      "int seawall_ledger_lookup(struct seawall_ctx *ctx, uint64_t gpa, struct seawall_page *page);",
@@ -260,11 +367,16 @@ or a test can check the arithmetic.""",
      MT_PURE, ("seawall_ctx_isolate",))
 
 page("seawall_ctx_isolate", HDR_CTX, "int seawall_ctx_isolate(struct seawall_ctx *ctx, uint64_t gpa);",
-     """Isolate the backing page containing gpa with the context's strategy. Quarantine: cut it out of its
+     """Isolate the backing page containing gpa with the context's strategy. Poison (the default): move the host
+page with mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping, put a fresh placeholder at
+its address and poison it with UFFDIO_POISON, so that a guest access makes KVM send SIGBUS BUS_MCEERR_AR to the
+vCPU thread; no memslot changes, no vCPU needs pausing. Memslot split: cut it out of its
 memslot (delete the slot with KVM_SET_USER_MEMORY_REGION or memslot_ops->set, add back the part before
 the hole with the same id and the part after it with a spare id), then move the host page with
 mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping so it is neither read nor freed,
-and reserve its old address with a PROT_NONE mapping. Hwpoison: madvise(MADV_HWPOISON). Isolating an
+and reserve its old address with a PROT_NONE mapping. With both, where the process has CAP_SYS_ADMIN and the
+context was not made with SEAWALL_CTX_NO_HOST_OFFLINE, the quarantined page is also handed to the host's
+memory_failure() with madvise(MADV_HWPOISON). Hwpoison: madvise(MADV_HWPOISON) in place. Isolating an
 isolated page does nothing. While the slot is replaced, no other vCPU may be inside KVM_RUN, or it could
 take its RAM access for an MMIO or NISV exit: the context brackets the change with memslot_ops->pause and
 memslot_ops->resume (see seawall_ctx_new(3) for the contract), and without them the VMM must ensure it.
@@ -273,9 +385,10 @@ seawall_ctx_handle_pending(3), seawall_ctx_handle_test(3), seawall_ctx_reisolate
      "0 on success, a negative errno on failure (also logged).",
      [("EINVAL", "ctx is NULL."), ("ENOENT", "gpa is in no region."),
       ("ENOSPC", "a split needs a spare memslot id and none is left."),
+      ("EOPNOTSUPP", "the region is device memory (SEAWALL_REGION_DEVICE), or the kernel has no UFFDIO_POISON (before Linux 6.6)."),
       ("ENODATA", "hwpoison strategy and the region has no host address."),
       ("ENOMEM", "out of memory."),
-      ("EPERM, EINVAL, EFAULT, ...", "from KVM_SET_USER_MEMORY_REGION, mremap(2) or madvise(2)."),
+      ("EPERM, EINVAL, EFAULT, ...", "from KVM_SET_USER_MEMORY_REGION, mremap(2), madvise(2) or userfaultfd(2) (which a seccomp filter or vm.unprivileged_userfaultfd may refuse)."),
       ("any", "the negative errno memslot_ops->pause returned; no memslot changed.")],
      MT_CTX + " memslot_ops->pause and ->resume run on the calling thread, with the context lock held.",
      ("seawall_ctx_reisolate", "seawall_ctx_reset", "seawall_memslot_split", "seawall_ctx_new"))
@@ -292,13 +405,17 @@ are reported in one log line and in the seawall_journal_outside_pages metric, an
      MT_CTX, ("seawall_ctx_isolate", "seawall_ctx_new"))
 
 page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ctx);",
-     """On VM reset: map fresh anonymous memory at every quarantined page's old host address (for a
+     """On VM reset: map fresh anonymous memory at every quarantined page's old host address, in place of the
+poisoned placeholder (SEAWALL_ISOLATE_POISON: a new page, not poisoned, that the guest may use again; its
+registration with the userfaultfd goes with the placeholder) or of the hole (MEMSLOT_SPLIT) (for a
 file-backed region too: the file keeps its bad page, held by the quarantine, as punching it out would free it
 to the host; the guest's new page there is private, no longer shared through the file), restore each split memslot to its original extent,
 mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the
 distinct-page count. Each call counts as a restart performed (seawall_restarts_total, seawall_metrics_render(3)):
-a VMM calls it when it resets the VM. The pages stay in the ledger, so seawall_poisoned_pages does not change. Quarantined host pages stay quarantined. When there is anything to give back, the
-memslot changes are bracketed by memslot_ops->pause and ->resume (seawall_ctx_new(3)), though a VMM
+a VMM calls it when it resets the VM. The pages stay in the ledger, so seawall_poisoned_pages does not change. Quarantined host pages stay quarantined:
+the bad pages are never mapped again, and the quarantine (with any page handed to memory_failure()) is kept for
+the context's life. The guest's next error on such an address is a new error on a fresh page. With
+MEMSLOT_SPLIT, when there is anything to give back, the memslot changes are bracketed by memslot_ops->pause and ->resume (seawall_ctx_new(3)), though a VMM
 normally calls this with every vCPU stopped. The VMM re-initialises its vCPUs itself; note that
 KVM_ARM_VCPU_INIT does not discard an exception KVM still holds pending for a vCPU (Linux 6.12 keeps an
 injected ext_dabt_pending until the next KVM_RUN): complete it first with a KVM_RUN with
@@ -384,9 +501,15 @@ page("seawall_journal_sync", HDR_CTX, "int seawall_journal_sync(struct seawall_j
      "Not async-signal-safe.", ("seawall_journal_append",))
 
 page("seawall_ctx_get_stats", HDR_CTX, "int seawall_ctx_get_stats(struct seawall_ctx *ctx, struct seawall_stats *st);",
-     """Copy the counters: events by source, poisoned pages since the last reset, injections (done or asked of the
-VMM), isolations, SIGBUS records lost, restarts requested, rate-limited hits, journal errors, unattributable
-errors, pending notices.""",
+     """Copy the counters: events by source (events[], indexed by enum seawall_source; it has SEAWALL_SRC_SLOTS,
+16, entries since 0.2, room for sources to come, the unused ones zero), poisoned pages since the last reset,
+injections (done or asked of the VMM), isolations, SIGBUS records lost, restarts requested, rate-limited hits,
+journal errors, unattributable errors, pending notices; since 0.2 also poisoned_total (pages found bad, a page
+bad again after a reset counting again), restarts_done (seawall_ctx_reset(3) calls), events_dropped and
+host_offlined (quarantined pages handed to the host's memory_failure(), see seawall_ctx_new(3)); the reserved
+members are zeroed. 0.2 made events[] longer, which moved every later member: a program built against 0.1
+binds to the LIBSEAWALL_0.1 version of this function, which fills 0.1's layout (seven events then the 0.1
+counters).""",
      "0 on success, a negative errno on failure.", [("EINVAL", "ctx or st is NULL.")], MT_CTX, ("seawall_metrics_render",))
 
 page("seawall_event_render_json", HDR_CTX,
@@ -554,6 +677,63 @@ kvm_run.immediate_exit set, or use seawall_vcpu_inject_dabt(3), which KVM orders
       ("EOPNOTSUPP", "the vCPU is at EL2 or in an AArch32 mode other than usr, or the library was built for a host other than arm64."),
       ("ENOENT", "KVM does not know one of the registers.")], MT_IOCTL, ("seawall_exc_entry", "seawall_vcpu_inject_dabt"))
 
+# The NAME line of each page: what whatis(1) and apropos(1) show, whole.
+SUMMARY = {
+    "seawall_ctx_new": "create the error-containment context of one VM",
+    "seawall_ctx_free": "write the journal's pending state and free a context",
+    "seawall_ctx_set_policy": "replace a context's policy (inject, isolate, notify, restart, rate limit)",
+    "seawall_region_add": "register a guest memory region with a context",
+    "seawall_region_gpa_to_hva": "translate a guest physical address to its host address",
+    "seawall_region_hva_to_gpa": "translate a host address to its guest physical address",
+    "seawall_ctx_handle_sea": "handle one KVM_EXIT_ARM_SEA given as its raw words",
+    "seawall_ctx_handle_sea_exit": "handle a KVM_EXIT_ARM_SEA from kvm_run and inject the abort",
+    "seawall_ctx_handle_fault_exit": "recognise an MMIO or NISV exit on an isolated page",
+    "seawall_ctx_handle_test": "handle a page declared bad by the VMM or a test",
+    "seawall_sigbus_record": "queue a SIGBUS BUS_MCEERR_AR or _AO from the VMM's signal handler",
+    "seawall_ctx_handle_pending": "handle the queued SIGBUS records after KVM_RUN",
+    "seawall_vcpu_run_begin": "mark a vCPU thread's KVM_RUN for the SIGBUS contract",
+    "seawall_guest_read": "copy guest memory, checked against known and new bad pages",
+    "seawall_mce_kill_early": "ask for early SIGBUS BUS_MCEERR_AO on the calling thread and its children",
+    "seawall_version": "the version of the libseawall loaded",
+    "seawall_ledger_lookup": "look up the ledger entry of a guest page",
+    "seawall_ledger_count": "count the pages in the ledger",
+    "seawall_ledger_foreach": "call a function for every ledger entry",
+    "seawall_ledger_check_range": "tell whether a guest range touches a bad page",
+    "seawall_memslot_split": "compute the memslots left when a hole is cut out of one",
+    "seawall_ctx_isolate": "isolate the backing page of a guest address",
+    "seawall_ctx_reisolate": "isolate again the bad pages a journal remembers",
+    "seawall_ctx_reset": "give fresh memory at every isolated page when the VM resets",
+    "seawall_notify_peek": "list the notices the guest agent has not acknowledged",
+    "seawall_notify_ack_gpa": "acknowledge the notice of one guest page",
+    "seawall_notify_ack_seq": "acknowledge every notice up to a sequence number",
+    "seawall_journal_open": "open a Seawall journal file",
+    "seawall_journal_close": "close a journal",
+    "seawall_journal_replay": "read every valid record of a journal",
+    "seawall_journal_append": "append one page record to a journal",
+    "seawall_journal_sync": "flush a journal to stable storage",
+    "seawall_ctx_get_stats": "copy a context's counters",
+    "seawall_event_render_json": "render an event as one JSON object",
+    "seawall_metrics_render": "render a context's metrics in the Prometheus text format",
+    "seawall_metrics_write": "write a context's metrics file atomically",
+    "seawall_source_name": "the short name of an error source",
+    "seawall_kvm_run_get_sea": "read the raw words of a KVM_EXIT_ARM_SEA from kvm_run",
+    "seawall_kvm_run_get_fault_gpa": "read the guest address of an MMIO or NISV exit from kvm_run",
+    "seawall_sea_decode": "decode the ESR and addresses of a KVM_EXIT_ARM_SEA",
+    "seawall_sea_render": "describe a decoded KVM_EXIT_ARM_SEA in one line",
+    "seawall_kvm_check_cap": "query a KVM capability",
+    "seawall_kvm_enable_cap": "enable a KVM capability on a VM",
+    "seawall_kvm_probe": "probe the KVM capabilities Seawall uses",
+    "seawall_kvm_enable": "enable the KVM capabilities Seawall uses",
+    "seawall_pstate_guest_el": "the exception level in a PSTATE value",
+    "seawall_vcpu_get_pstate": "read a vCPU's PSTATE",
+    "seawall_exc_entry": "compute the registers of a synchronous external abort's entry to EL1",
+    "seawall_vcpu_inject_dabt": "make KVM deliver a synchronous external data abort",
+    "seawall_vcpu_inject_abort": "deliver an instruction or data abort by emulating the exception entry",
+}
+
+# Pages that document two calls: the second name is a .so link to the first.
+LINKS = {"seawall_vcpu_run_end": "seawall_vcpu_run_begin", "seawall_guest_write": "seawall_guest_read"}
+
 
 def esc(s):
     out = []
@@ -570,15 +750,12 @@ for (name, hdr, proto, desc, ret, errors, mt, see) in P:
         '.\\" SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause',
         '.\\" Copyright (C) 2026 The Seawall authors',
         '.\\" Generated by man/man3/gen.py; edit there.',
-        '.TH %s 3 2026-11-26 "libseawall 0.1" "libseawall Manual"' % name,
+        '.TH %s 3 %s "%s" "libseawall Manual"' % (name, DATE, VERSION),
         ".SH NAME",
-        "",
     ]
-    # A short summary line for NAME.
-    summary = desc.replace("\n", " ").split(". ")[0].rstrip(".")
-    if len(summary) > 90:
-        summary = summary[:87].rsplit(" ", 1)[0] + " ..."
-    lines[-1] = "%s \\- %s" % (name, esc(summary[0].lower() + summary[1:]))
+    # NAME: every function the page documents, and its summary, whole (whatis(1)).
+    names = [name] + [k for (k, v) in LINKS.items() if v == name]
+    lines.append("%s \\- %s" % (", ".join(names), esc(SUMMARY[name])))
     lines += [".SH LIBRARY", "libseawall (\\fI\\-lseawall\\fP)", ".SH SYNOPSIS", ".nf",
               ".B %s" % hdr, ".PP", esc(proto), ".fi", ".SH DESCRIPTION", esc(" ".join(desc.split("\n"))),
               ".SS Thread and signal safety", esc(mt), ".SH RETURN VALUE", esc(ret), ".SH ERRORS"]
@@ -588,10 +765,18 @@ for (name, hdr, proto, desc, ret, errors, mt, see) in P:
     else:
         lines += ["None."]
     lines += [".SH SEE ALSO"]
-    refs = ["\\fB%s\\fP(%s)" % (s, "7" if s == "seawall" else "2" if s in ("sigaction",) else "3") for s in see]
+    refs = ["\\fB%s\\fP(%s)" % (s, "7" if s == "seawall" else "2" if s in ("sigaction", "prctl") else "3") for s in see]
     if "seawall" not in see:
         refs.append("\\fBseawall\\fP(7)")
     lines.append(",\n".join(refs))
     with open(name + ".3", "w") as f:
         f.write("\n".join(lines) + "\n")
-print(len(P), "pages")
+missing = [n for (n, *_rest) in P if n not in SUMMARY]
+assert not missing, "no SUMMARY for %s" % missing
+for (link, target) in LINKS.items():
+    with open(link + ".3", "w") as f:
+        f.write('.\\" SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause\n'
+                '.\\" Copyright (C) 2026 The Seawall authors\n'
+                '.\\" Generated by man/man3/gen.py; edit there.\n'
+                ".so man3/%s.3\n" % target)
+print(len(P), "pages,", len(LINKS), "links")
