@@ -5,8 +5,7 @@
 
 LIB_VERSION   := 0.2.0
 LIB_SONAME    := libseawall.so.0
-LIB_SRCS      := util ledger sigq notify sea kvm journal ctx region isolate event \
-                 $(if $(wildcard lib/guest.c),guest)
+LIB_SRCS      := util ledger sigq notify sea kvm journal ctx region isolate event guest
 LIB_HDRS      := include/seawall.h include/seawall/kvm.h
 LIB_DEPS_H    := $(LIB_HDRS) lib/internal.h lib/lib.mk
 
