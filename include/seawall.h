@@ -496,6 +496,10 @@ SEAWALL_API int seawall_event_render_json(const struct seawall_event *ev, char *
 SEAWALL_API int seawall_metrics_render(struct seawall_ctx *ctx, char *buf, size_t len);
 SEAWALL_API int seawall_metrics_write(struct seawall_ctx *ctx, const char *path);
 SEAWALL_API const char *seawall_source_name(unsigned int source);
+/* 0.2: the name of SEAWALL_ACT_* bit number bit ("isolate"), or NULL. */
+SEAWALL_API const char *seawall_action_name(unsigned int bit);
+/* 0.2: the name of SEAWALL_PAGE_* bit number bit ("isolated"), or NULL. */
+SEAWALL_API const char *seawall_page_flag_name(unsigned int bit);
 
 #ifdef __cplusplus
 }

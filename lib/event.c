@@ -123,19 +123,34 @@ static void put_json_string(struct out *o, const char *s)
 	put(o, "\"");
 }
 
+/* SEAWALL_ACT_* and SEAWALL_PAGE_* by bit, as events and ledgers name them. */
+static const char *const action_names[] = {
+	"inject_dabt", "inject_iabt", "isolate", "notify", "restart", "rate_limited",
+	"new_page", "journaled", "inject_failed", "isolate_failed", "unattributed",
+	"host_offlined", "not_isolatable",
+};
+static const char *const page_flag_names[] = {
+	"isolated", "replaced", "notified", "acked", "host_offlined",
+};
+
+const char *seawall_action_name(unsigned int bit)
+{
+	return bit < SW_ARRAY_SIZE(action_names) ? action_names[bit] : NULL;
+}
+
+const char *seawall_page_flag_name(unsigned int bit)
+{
+	return bit < SW_ARRAY_SIZE(page_flag_names) ? page_flag_names[bit] : NULL;
+}
+
 static void put_actions(struct out *o, uint32_t a)
 {
-	static const char *const names[] = {
-		"inject_dabt", "inject_iabt", "isolate", "notify", "restart", "rate_limited",
-		"new_page", "journaled", "inject_failed", "isolate_failed", "unattributed",
-		"host_offlined", "not_isolatable",
-	};
 	bool first = true;
 
 	put(o, "[");
-	for (unsigned int i = 0; i < SW_ARRAY_SIZE(names); i++) {
+	for (unsigned int i = 0; i < SW_ARRAY_SIZE(action_names); i++) {
 		if (a & (1u << i)) {
-			put(o, "%s\"%s\"", first ? "" : ",", names[i]);
+			put(o, "%s\"%s\"", first ? "" : ",", action_names[i]);
 			first = false;
 		}
 	}

@@ -273,7 +273,7 @@ int cli_render_status(FILE *f, const char *line)
 }
 
 /* A bit mask given as a number, or already as an array of names. */
-static void mask_text(const struct sj_member *m, const char *const *names, size_t nn,
+static void mask_text(const struct sj_member *m, const char *(*name)(unsigned int bit),
 		      char *buf, size_t len)
 {
 	uint64_t mask;
@@ -288,7 +288,7 @@ static void mask_text(const struct sj_member *m, const char *const *names, size_
 		if (!(mask & (1ull << i)))
 			continue;
 		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "",
-				      i < nn ? names[i] : "?");
+				      name((unsigned int)i) ? name((unsigned int)i) : "?");
 		if (n >= len)
 			break;
 	}
@@ -296,11 +296,6 @@ static void mask_text(const struct sj_member *m, const char *const *names, size_
 		snprintf(buf, len, "-");
 }
 
-static const char *const action_names[] = {
-	"inject_dabt", "inject_iabt", "isolate", "notify", "restart", "rate_limited",
-	"new_page", "journaled", "inject_failed", "isolate_failed", "unattributed",
-};
-static const char *const flag_names[] = { "isolated", "replaced", "notified", "acked" };
 
 static void page_size_of(const struct sj_obj *o, char *buf, size_t len)
 {
@@ -364,9 +359,9 @@ int cli_render_ledger(FILE *f, const char *line, struct cli_ledger *st)
 	snprintf(flags, sizeof(flags), "-");
 	snprintf(acts, sizeof(acts), "-");
 	if ((m = sj_get(&o, "flags")))
-		mask_text(m, flag_names, (sizeof(flag_names) / sizeof(flag_names[0])), flags, sizeof(flags));
+		mask_text(m, seawall_page_flag_name, flags, sizeof(flags));
 	if ((m = sj_get(&o, "actions")))
-		mask_text(m, action_names, (sizeof(action_names) / sizeof(action_names[0])), acts, sizeof(acts));
+		mask_text(m, seawall_action_name, acts, sizeof(acts));
 	fprintf(f, "%-18s %-5s %6s %-10s %-4s %-24s %-24s %s %s", str_or(&o, "gpa", "?"), size,
 		str_or(&o, "hits", "?"), str_or(&o, "source", "?"), el, first, last, flags, acts);
 	put_rest(f, &o, known);
@@ -413,7 +408,7 @@ int cli_render_event(FILE *f, const char *line)
 	el_of(&o, el, sizeof(el));
 	snprintf(acts, sizeof(acts), "-");
 	if ((m = sj_get(&o, "actions")))
-		mask_text(m, action_names, (sizeof(action_names) / sizeof(action_names[0])), acts, sizeof(acts));
+		mask_text(m, seawall_action_name, acts, sizeof(acts));
 	fprintf(f, "#%s %s %-14s %-9s gpa %s page %s/%s %s esr %s hits %s actions %s",
 		str_or(&o, "seq", "?"), when, str_or(&o, "type", "?"), str_or(&o, "source", "?"),
 		str_or(&o, "gpa", "?"), str_or(&o, "page_gpa", "?"), size, el,

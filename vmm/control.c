@@ -184,11 +184,6 @@ static void do_status(struct vm *vm, struct strbuf *b)
 		  (int)getpid(), vm->vm_fd, dir);
 }
 
-static const char *const act_names[] = {
-	"inject_dabt", "inject_iabt", "isolate", "notify", "restart", "rate_limited",
-	"new_page", "journaled", "inject_failed", "isolate_failed", "unattributed",
-};
-static const char *const flag_names[] = { "isolated", "replaced", "notified", "acked" };
 
 static int ledger_page(const struct seawall_page *p, void *arg)
 {
@@ -202,16 +197,16 @@ static int ledger_page(const struct seawall_page *p, void *arg)
 		  (unsigned long long)p->gpa, 1ULL << p->page_shift, (unsigned long long)p->gva,
 		  p->esr, p->hits, src ? src : "unknown", p->guest_el,
 		  (unsigned long long)p->first_ns, (unsigned long long)p->last_ns);
-	for (unsigned int i = 0; i < sizeof(act_names) / sizeof(act_names[0]); i++)
+	for (unsigned int i = 0; seawall_action_name(i); i++)
 		if (p->actions & (1u << i)) {
-			sb_printf(b, "%s\"%s\"", first ? "" : ",", act_names[i]);
+			sb_printf(b, "%s\"%s\"", first ? "" : ",", seawall_action_name(i));
 			first = false;
 		}
 	sb_add(b, "],\"flags\":[", 11);
 	first = true;
-	for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+	for (unsigned int i = 0; seawall_page_flag_name(i); i++)
 		if (p->flags & (1u << i)) {
-			sb_printf(b, "%s\"%s\"", first ? "" : ",", flag_names[i]);
+			sb_printf(b, "%s\"%s\"", first ? "" : ",", seawall_page_flag_name(i));
 			first = false;
 		}
 	sb_add(b, "]}\n", 3);

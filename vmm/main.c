@@ -262,6 +262,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Early kill: the host's memory_failure() tells this process at once
+	 * (SIGBUS BUS_MCEERR_AO) when a page of guest memory goes bad, not only
+	 * when a thread touches it.  Set here, before any thread: they inherit it.
+	 */
+	if (seawall_mce_kill_early() < 0)
+		vm_err("note: PR_MCE_KILL_EARLY refused; memory errors are reported on touch only");
 	{
 		sigset_t set;
 		pthread_t t;
