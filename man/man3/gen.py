@@ -565,6 +565,19 @@ page("seawall_source_name", HDR_CTX, "const char *seawall_source_name(unsigned i
      "Return the short name of an enum seawall_source value (\"sea\", \"sigbus_ar\", \"sigbus_ao\", \"test\", \"fault\", \"journal\", \"none\"), as used in metrics labels and JSON.",
      "A static string, or NULL for an unknown value.", [], MT_PURE, ("seawall_event_render_json",))
 
+page("seawall_action_name", HDR_CTX, "const char *seawall_action_name(unsigned int bit);",
+     """Since 0.2. Return the name of the SEAWALL_ACT_* flag 1u << bit as the JSON events and swvm's ledger
+write it ("inject_dabt", "isolate", "host_offlined", "not_isolatable", ...). Iterate from bit 0 until NULL to
+name every bit of an actions, done or requests mask, so a VMM or a tool never keeps its own list.""",
+     "A static string, or NULL past the last known flag.", [], MT_PURE,
+     ("seawall_page_flag_name", "seawall_event_render_json"))
+
+page("seawall_page_flag_name", HDR_CTX, "const char *seawall_page_flag_name(unsigned int bit);",
+     """Since 0.2. Return the name of the SEAWALL_PAGE_* flag 1u << bit of a ledger page (struct
+seawall_page.flags): "isolated", "replaced", "notified", "acked", "host_offlined".""",
+     "A static string, or NULL past the last known flag.", [], MT_PURE,
+     ("seawall_action_name", "seawall_ledger_lookup"))
+
 # raw layer
 page("seawall_kvm_run_get_sea", HDR_KVM,
      "int seawall_kvm_run_get_sea(const struct kvm_run *run, struct seawall_kvm_arm_sea *raw);",
@@ -716,6 +729,8 @@ SUMMARY = {
     "seawall_metrics_render": "render a context's metrics in the Prometheus text format",
     "seawall_metrics_write": "write a context's metrics file atomically",
     "seawall_source_name": "the short name of an error source",
+    "seawall_action_name": "the name of an action flag",
+    "seawall_page_flag_name": "the name of a ledger page flag",
     "seawall_kvm_run_get_sea": "read the raw words of a KVM_EXIT_ARM_SEA from kvm_run",
     "seawall_kvm_run_get_fault_gpa": "read the guest address of an MMIO or NISV exit from kvm_run",
     "seawall_sea_decode": "decode the ESR and addresses of a KVM_EXIT_ARM_SEA",

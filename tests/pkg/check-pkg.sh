@@ -166,7 +166,7 @@ else
 fi
 
 # What the consumer prints, as the library decodes its SEA.
-expect="libseawall 0.1: ec 0x24 gpa 0x8001000 source sea"
+expect="libseawall 0.2: ec 0x24 gpa 0x8001000 source sea"
 
 # 4. The unpacked packages: pkg-config with a sysroot.
 x=$tmp/unpacked
