@@ -371,6 +371,13 @@ SEAWALL_API int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd,
  * threads never call them keeps 0.1's answer (0) for every record.
  */
 #define SEAWALL_SIGBUS_FATAL	1
+/*
+ * The SIGBUS MADV_HWPOISON sends to the thread that isolates a page
+ * (SEAWALL_ISOLATE_HWPOISON, or the host offlining of the quarantine): the
+ * library's own, nothing queued; return from the handler.  0 for a context
+ * whose threads never call seawall_vcpu_run_begin() (0.1's answer).
+ */
+#define SEAWALL_SIGBUS_OWN	2
 SEAWALL_API void seawall_vcpu_run_begin(struct seawall_ctx *ctx);
 SEAWALL_API void seawall_vcpu_run_end(struct seawall_ctx *ctx);
 

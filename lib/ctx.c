@@ -690,7 +690,7 @@ int seawall_sigbus_record(struct seawall_ctx *ctx, void *addr, int si_code, shor
 		/* Our own MADV_HWPOISON's answer (isolate.c), not the guest's. */
 		if (start && a - start < atomic_load(&ctx->self_poison_len)) {
 			errno = saved;
-			return 0;
+			return atomic_load(&ctx->run_marks) ? SEAWALL_SIGBUS_OWN : 0;
 		}
 	}
 	/* Inside a checked copy on this thread, this does not return. */

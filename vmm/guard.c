@@ -76,6 +76,9 @@ enum swvm_sigbus_do swvm_sigbus_decide(int recorded, int si_code, bool on_vcpu, 
 	/* A full queue (-ENOSPC) is counted by the library: the record is not lost silently. */
 	if (recorded == -EINVAL)
 		return SWVM_SIGBUS_DEFAULT;
+	/* MADV_HWPOISON's answer to the library isolating a page on this thread. */
+	if (recorded == SEAWALL_SIGBUS_OWN)
+		return SWVM_SIGBUS_RETURN;
 	if (si_code == BUS_MCEERR_AO)
 		return on_vcpu ? SWVM_SIGBUS_RETURN : SWVM_SIGBUS_KICK;
 	/*

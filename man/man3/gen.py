@@ -238,9 +238,11 @@ faulting access would run again (and fault again), so it ends the process, or th
 memory (for example: write a message with write(2), then _exit(2) or abort(3)). A context whose threads never
 call seawall_vcpu_run_begin(3) gets 0.1's answer, 0, for every record, and its handler must itself make sure a
 BUS_MCEERR_AR taken on VMM code is not retried. The SIGBUS that MADV_HWPOISON sends to the thread that isolates a
-page (SEAWALL_ISOLATE_HWPOISON, or the host offlining of seawall_ctx_new(3)) is recognised as the library's own
-and returns 0.""",
-     "0 when queued (or ignored as the library's own), SEAWALL_SIGBUS_FATAL (1) when queued and the handler must not return, a negative errno on failure; it does not return inside a checked copy.",
+page (SEAWALL_ISOLATE_HWPOISON, or the host offlining of seawall_ctx_new(3)) is recognised as the library's own:
+nothing is queued, and SEAWALL_SIGBUS_OWN (2) is returned (0 to a context that never used
+seawall_vcpu_run_begin(3)); the handler returns. That thread may be any thread that hands the library an error,
+a vCPU's or the VMM's own (seawall_guest_write(3) records what it trips over, and isolates it).""",
+     "0 when queued, SEAWALL_SIGBUS_OWN (2) for the library's own signal (return from the handler), SEAWALL_SIGBUS_FATAL (1) when queued and the handler must not return, a negative errno on failure; it does not return inside a checked copy.",
      [("EINVAL", "ctx is NULL, si_code is neither BUS_MCEERR_AR nor BUS_MCEERR_AO, or lsb is neither 0 nor 12..47."),
       ("ENOSPC", "the queue is full; the loss is counted.")],
      "Async-signal-safe and thread-safe: lock-free atomics and one gettid system call. Call it only from the SIGBUS handler (it may siglongjmp out of it).",

@@ -132,6 +132,8 @@ static void decide(void)
 {
 	tap_eq(swvm_sigbus_decide(0, BUS_MCEERR_AR, true, false), SWVM_SIGBUS_RETURN,
 	       "AR on a vCPU thread: return, the drain after KVM_RUN has it");
+	tap_eq(swvm_sigbus_decide(SEAWALL_SIGBUS_OWN, BUS_MCEERR_AR, false, false),
+	       SWVM_SIGBUS_RETURN, "the library's own MADV_HWPOISON answer off a vCPU: return");
 	tap_eq(swvm_sigbus_decide(SEAWALL_SIGBUS_FATAL, BUS_MCEERR_AR, true, false),
 	       SWVM_SIGBUS_FATAL, "AR on a vCPU thread outside KVM_RUN (the library says so): fatal");
 	tap_eq(swvm_sigbus_decide(SEAWALL_SIGBUS_FATAL, BUS_MCEERR_AR, true, true),
