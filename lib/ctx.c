@@ -797,8 +797,8 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 	struct seawall_outcome tmp, one;
 	struct sw_evbuf eb;
 	uint64_t lost, addr;
-	int code, lsb, tid, me, n = 0;
-	bool inject_here = false;
+	int code, lsb, tid, me, n = 0, el = -1;
+	bool inject_here = false, have_el = false;
 	struct sw_err last;
 
 	if (!ctx)
@@ -844,9 +844,22 @@ int seawall_ctx_handle_pending(struct seawall_ctx *ctx, int vcpu_fd, struct seaw
 		e.source = code == BUS_MCEERR_AR ? SEAWALL_SRC_SIGBUS_AR : SEAWALL_SRC_SIGBUS_AO;
 		e.hva = addr;
 		e.guest_el = -1;
-		/* Only the thread that took an AR signal has the vCPU to put it in. */
-		if (code == BUS_MCEERR_AR && tid == me)
+		/*
+		 * Only the thread that took an AR signal has the vCPU to put it
+		 * in.  KVM sent it from the guest's stage-2 fault, so the vCPU's
+		 * PSTATE is that of the faulting access: it says whether the
+		 * guest kernel (EL1) consumed the page, as for an SEA exit.
+		 */
+		if (code == BUS_MCEERR_AR && tid == me) {
 			e.kind = SEAWALL_ABORT_DATA;
+			if (vcpu_fd >= 0 && !have_el) {
+				struct seawall_vcpu_state vs = read_state(vcpu_fd);
+
+				el = vs.valid ? seawall_pstate_guest_el(vs.pstate) : -1;
+				have_el = true;
+			}
+			e.guest_el = el < -1 ? -1 : el;
+		}
 		if (r) {
 			e.gpa_valid = true;
 			e.gpa = r->gpa + (addr - (uint64_t)(uintptr_t)r->hva);
