@@ -9,7 +9,7 @@
 LT_SRC    := tests/lib
 LT_OBJ    := $(ARM64)/tests/lib
 LT_DEST   := $(ARM64)/rootfs/opt/seawall/tests/lib
-LT_TESTS  := lib_raw lib_inject lib_compare lib_isolate
+LT_TESTS  := lib_raw lib_inject lib_compare lib_isolate lib_poison
 
 LT_CFLAGS := $(KT_CFLAGS) -Iinclude -I$(LT_SRC) -D_GNU_SOURCE
 LT_LIB    := $(LT_OBJ)/lt.o $(LT_OBJ)/lt-guest.o
