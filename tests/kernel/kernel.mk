@@ -10,7 +10,7 @@ KT_OBJ    := $(ARM64)/tests/kernel
 KT_DEST   := $(ARM64)/rootfs/opt/seawall/tests/kernel
 KT_TESTS  := sea_cap sea_data sea_inst sea_fnv_ttw sea_serror sea_reinject \
              sea_apei \
-             sea_hidden rig_inject
+             sea_hidden rig_inject uffd_poison
 
 # Guest code is this same code, run at EL1 without libc support: no stack
 # protector (its guard lives in TLS), and a fixed, non-PIE link address.
