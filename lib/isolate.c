@@ -254,7 +254,16 @@ static bool host_offline(struct seawall_ctx *ctx, void *q, uint64_t size)
 	struct sigaction sa;
 	int err;
 
+	unsigned char vec[1];
+
 	if ((ctx->o.flags & SEAWALL_CTX_NO_HOST_OFFLINE) || ctx->offline_err)
+		return false;
+	/*
+	 * Only a page that exists: MADV_HWPOISON of a never-touched address
+	 * would fault one in first (for a read, the shared zero page) and
+	 * hand that to memory_failure().  No page, nothing the host can reuse.
+	 */
+	if (mincore(q, (size_t)sysconf(_SC_PAGESIZE), vec) < 0 || !(vec[0] & 1))
 		return false;
 	if (sigaction(SIGBUS, NULL, &sa) < 0 ||
 	    (!(sa.sa_flags & SA_SIGINFO) &&
