@@ -55,5 +55,5 @@ $(BENCH_RIG_DEST)/run: bench/rig/run
 
 bench-rig:
 	@$(MAKE) --no-print-directory arm64
-	bash rig/run --kernel $(BENCH_RIG_KERNEL) --mem 2560 --timeout 1500 \
+	bash rig/run --kernel $(BENCH_RIG_KERNEL) --mem 2560 --timeout 2100 \
 		-- sh /opt/seawall/bench/run $(BENCH_RIG)
