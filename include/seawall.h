@@ -162,7 +162,9 @@ typedef void (*seawall_log_fn)(int level, const char *msg, void *arg);
  * bad host page is moved into the library's quarantine (never read, never
  * freed), and a fresh placeholder at its old address is poisoned with
  * UFFDIO_POISON (Linux 6.6+, no privilege: UFFD_USER_MODE_ONLY).  KVM
- * drops that one stage-2 entry, and a later guest access arrives as
+ * drops the stage-2 entries of that page's 2 MiB block (the mapping is
+ * split there; docs/isolation.md), not the memslot's, and a later guest
+ * access arrives as
  * SIGBUS BUS_MCEERR_AR on the vCPU thread (seawall_sigbus_record()).
  * Memslots, vm_fd, memslot_ops and spare slots are not used.
  */

@@ -8,8 +8,9 @@
  * after the VMM exits.  What then stands at its old address:
  *
  *  - POISON (default): a fresh placeholder, registered with a userfaultfd
- *    and poisoned (UFFDIO_POISON).  The mremap's MMU notifier dropped the
- *    one stage-2 entry; a later guest access makes KVM find the poison
+ *    and poisoned (UFFDIO_POISON).  Splitting the VMA there made KVM's MMU
+ *    notifier drop the stage-2 entries of that 2 MiB block (measured:
+ *    docs/isolation.md), not the slot's; a later guest access makes KVM find the poison
  *    marker and send SIGBUS BUS_MCEERR_AR to the vCPU thread, which
  *    seawall_sigbus_record() queues like any other.  No memslot changes.
  *  - MEMSLOT_SPLIT (0.1's default): the page is cut out of its memslot
@@ -622,7 +623,7 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 	 * Memslots (MEMSLOT_SPLIT) change only while no other vCPU can run.
 	 * Poisoned placeholders need no pause: the fresh mapping replaces the
 	 * placeholder and its registration, and KVM's MMU notifier drops the
-	 * one stage-2 entry.
+	 * entries of that 2 MiB block.
 	 */
 	change = ctx->next_spare != 0;
 	for (uint32_t i = 0; i < ctx->nregions && !change; i++)

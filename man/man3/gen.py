@@ -54,8 +54,8 @@ SEAWALL_CTX_NO_HOST_OFFLINE: never hand a quarantined page to the host's memory_
 Strategies. SEAWALL_ISOLATE_POISON (0, the default since 0.2; SEAWALL_ISOLATE_QUARANTINE is 0.1's name for 0):
 the bad host page is moved with mremap(2) into the context's PROT_NONE quarantine, where it is never read and
 never freed, and a fresh placeholder page at its old address is registered with a userfaultfd
-(UFFD_USER_MODE_ONLY, no privilege) and poisoned with UFFDIO_POISON (Linux 6.6 or later). KVM drops the one
-stage-2 entry; a later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
+(UFFD_USER_MODE_ONLY, no privilege) and poisoned with UFFDIO_POISON (Linux 6.6 or later). KVM drops the
+stage-2 entries of that page's 2 MiB block (not the memslot's); a later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
 KVM_RUN, which the VMM's handler passes to seawall_sigbus_record(3) and seawall_ctx_handle_pending(3) turns
 into an abort for the guest. No memslot changes, so vm_fd, memslot_ops, spare_slot_base, spare_slot_count and
 the pause hooks are not used and are ignored. SEAWALL_ISOLATE_MEMSLOT_SPLIT (3): 0.1's default, the page is cut
