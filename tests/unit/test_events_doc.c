@@ -316,7 +316,8 @@ static struct seawall_ctx *ctx_with(const char *journal, const struct seawall_me
 				    unsigned int max_pages, unsigned int notify_cap,
 				    unsigned int sigbus_cap, void *mem)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	struct seawall_ctx *ctx;
 
@@ -615,7 +616,8 @@ int main(void)
 	/* An identity that cannot go into a label or a line is refused. */
 	{
 		static const char *const bad[] = { "", "a\nb", "tab\there", "del\x7f" };
-		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 		char big[200];
 		int refused = 0;
 

@@ -65,7 +65,8 @@ static int count_type(unsigned int t)
 
 static struct seawall_ctx *new_ctx(unsigned int restart_after, unsigned int burst, unsigned int rate)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_ctx *ctx;
@@ -258,7 +259,8 @@ static void metrics_link(void)
 static void host_addresses(uint8_t *mem)
 {
 	for (int opt = 0; opt < 2; opt++) {
-		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+		SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 		SEAWALL_OPTS(seawall_region_opts, ro);
 		struct seawall_ctx *ctx;
 
@@ -287,7 +289,8 @@ static void host_addresses(uint8_t *mem)
 static void worst_case_events(uint8_t *mem)
 {
 	char dir[] = "/tmp/seawall-evbuf-XXXXXX", path[128];
-	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	SEAWALL_OPTS(seawall_memslot_ops, ops);
@@ -353,7 +356,8 @@ static void worst_case_events(uint8_t *mem)
 
 static void addr_lsb(uint8_t *mem)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_policy_opts, po);
 	struct seawall_outcome out;
@@ -397,7 +401,8 @@ static void addr_lsb(uint8_t *mem)
 
 static void reset_file_page(void)
 {
-	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE);
+	SEAWALL_OPTS(seawall_ctx_opts, o, .flags = SEAWALL_CTX_NO_HOST_OFFLINE,
+		     .strategy = tap_isolate_strategy());
 	SEAWALL_OPTS(seawall_region_opts, ro);
 	SEAWALL_OPTS(seawall_memslot_ops, ops);
 	struct seawall_outcome out;
