@@ -95,17 +95,6 @@ static struct seawall_ctx *ctx_open(struct kt_vm *vm, const char *journal,
 	return ctx;
 }
 
-static void check_abort(struct kt_vm *vm, uint64_t far, uint64_t elr)
-{
-	const struct lt_report *r = lt_run_expect_exception(vm);
-
-	KT_CHECK_EQ(r->vector, LT_VEC_CUR_SPX_SYNC, "vector index (4: 0x200)");
-	KT_CHECK_EQ(ESR_EC(r->esr), EC_DABT_CUR, "ESR_EL1.EC");
-	KT_CHECK_EQ(r->esr & ESR_FSC, FSC_SEA, "ESR_EL1.FSC");
-	KT_CHECK_EQ(r->far, far, "FAR_EL1");
-	KT_CHECK_EQ(r->elr, elr, "ELR_EL1");
-}
-
 /* The guest touches the isolated page; the library turns it into an abort. */
 static void touch_hole(struct kt_vm *vm, struct seawall_ctx *ctx,
 		       enum after after, unsigned int hits)
@@ -149,7 +138,7 @@ static void touch_hole(struct kt_vm *vm, struct seawall_ctx *ctx,
 	KT_CHECK_EQ(out.page_gpa, PAGE, "out.page_gpa");
 	KT_CHECK_EQ(out.hits, hits, "out.hits");
 	KT_CHECK_EQ(out.guest_el, 1, "out.guest_el");
-	check_abort(vm, addr, fn);
+	lt_check_dabt(vm, addr, fn);
 }
 
 static void check_neighbours(struct kt_vm *vm, struct seawall_ctx *ctx)
@@ -276,7 +265,7 @@ static void run_isolate(const struct kt_variant *v)
 		    "seawall_ledger_lookup");
 	KT_CHECK_EQ(pg.flags & SEAWALL_PAGE_ISOLATED, SEAWALL_PAGE_ISOLATED,
 		    "page flags ISOLATED");
-	check_abort(&vm, PAGE + OFF, a.fn);
+	lt_check_dabt(&vm, PAGE + OFF, a.fn);
 	lift_mark(&vm);
 
 	if (c->journal) {

@@ -184,17 +184,6 @@ static int vrun(struct kt_vm *vm, struct seawall_ctx *ctx)
 	return KT_EXIT_UCALL;
 }
 
-static void check_abort(struct kt_vm *vm, uint64_t far, uint64_t elr)
-{
-	const struct lt_report *r = lt_run_expect_exception(vm);
-
-	KT_CHECK_EQ(r->vector, LT_VEC_CUR_SPX_SYNC, "vector index (4: 0x200)");
-	KT_CHECK_EQ(ESR_EC(r->esr), EC_DABT_CUR, "ESR_EL1.EC");
-	KT_CHECK_EQ(r->esr & ESR_FSC, FSC_SEA, "ESR_EL1.FSC");
-	KT_CHECK_EQ(r->far, far, "FAR_EL1");
-	KT_CHECK_EQ(r->elr, elr, "ELR_EL1");
-}
-
 /*
  * The guest touches a poisoned page: KVM_RUN fails with EINTR after SIGBUS
  * BUS_MCEERR_AR on this thread; the library injects the abort.
@@ -232,7 +221,7 @@ static void touch_poisoned(struct kt_vm *vm, struct seawall_ctx *ctx, uint64_t f
 		    "neither INJECT_FAILED nor NEW_PAGE");
 	KT_CHECK_EQ(out.page_gpa, page, "out.page_gpa");
 	KT_CHECK_EQ(out.hits, hits, "out.hits");
-	check_abort(vm, addr, fn);
+	lt_check_dabt(vm, addr, fn);
 }
 
 static void lift_mark(struct kt_vm *vm, uint64_t gpa)
@@ -485,7 +474,7 @@ static void first_sea(struct kt_vm *vm, struct seawall_ctx *ctx, const struct po
 	} else {
 		KT_CHECK_EQ(tsb.n, 0, "SIGBUS during an isolation without host offlining");
 	}
-	check_abort(vm, PAGE + OFF, a.fn);
+	lt_check_dabt(vm, PAGE + OFF, a.fn);
 	lift_mark(vm, PAGE);
 }
 

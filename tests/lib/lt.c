@@ -142,3 +142,14 @@ void lt_guest_write(struct kt_vm *vm, uint64_t addr, uint64_t val)
 	kt_run_expect_ucall(vm, KT_UCALL_VALUE);
 	KT_CHECK_EQ(vm->uc.args[0], addr, "address the guest wrote");
 }
+
+void lt_check_dabt(struct kt_vm *vm, uint64_t far, uint64_t elr)
+{
+	const struct lt_report *r = lt_run_expect_exception(vm);
+
+	KT_CHECK_EQ(r->vector, LT_VEC_CUR_SPX_SYNC, "vector index (4: 0x200)");
+	KT_CHECK_EQ(ESR_EC(r->esr), EC_DABT_CUR, "ESR_EL1.EC");
+	KT_CHECK_EQ(r->esr & ESR_FSC, FSC_SEA, "ESR_EL1.FSC");
+	KT_CHECK_EQ(r->far, far, "FAR_EL1");
+	KT_CHECK_EQ(r->elr, elr, "ELR_EL1");
+}

@@ -77,6 +77,9 @@ void lt_vcpu_restart(struct kt_vm *vm, void (*fn)(uint64_t, uint64_t),
 		     uint64_t a0, uint64_t a1);
 /* Run, require a KT_UCALL_EXCEPTION, return the report. */
 const struct lt_report *lt_run_expect_exception(struct kt_vm *vm);
+/* Run until the guest's handler reports the injected data abort: EL1's own
+ * sync vector, EC 0x25, FSC 0x10 (SEA), FAR and ELR as given. */
+void lt_check_dabt(struct kt_vm *vm, uint64_t far, uint64_t elr);
 /* Guest reads addr through lt_guest_read_list; returns the value. */
 uint64_t lt_guest_read(struct kt_vm *vm, uint64_t addr);
 void lt_guest_write(struct kt_vm *vm, uint64_t addr, uint64_t val);

@@ -20,14 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+/* RUNNING_ON_VALGRIND: from tap.h. */
 
 #include "../../vmm/guard.c"
 #include "../../vmm/ratelimit.c"
