@@ -59,5 +59,12 @@ int main(void)
 	       parse(&o, err, "--vm-uuid", "6f1c2a9e-0d4b-4e53-9a43-1b8f0c2d3e4g", NULL) < 0,
 	       "a UUID is 8-4-4-4-12 hex digits: %s", err);
 	tap_ok(parse(&o, err, "--metrics-interval", "86401", NULL) < 0, "interval at most a day");
+	tap_ok(parse(&o, err, NULL) == 0 && !o.isolate_split, "--isolation: poison by default");
+	tap_ok(parse(&o, err, "--isolation", "split", NULL) == 0 && o.isolate_split, "--isolation split");
+	tap_ok(parse(&o, err, "--isolation", "poison", NULL) == 0 && !o.isolate_split,
+	       "--isolation poison");
+	tap_ok(parse(&o, err, "--isolation", "Split;rm", NULL) < 0 && strstr(err, "poison or split"),
+	       "--isolation with anything else: refused, saying what is accepted (%s)", err);
+	tap_ok(parse(&o, err, "--isolation", NULL) < 0, "--isolation without its value: refused");
 	return tap_done();
 }
