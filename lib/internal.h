@@ -144,6 +144,7 @@ struct sw_quarantine {
 	uint32_t strategy;
 	bool poisoned;			/* its old address: a UFFDIO_POISON placeholder */
 	bool offlined;			/* handed to memory_failure() */
+	bool in_place;			/* poisoned in the region's own VMA (UFFDIO_MOVE path) */
 };
 
 struct sw_policy {
@@ -206,6 +207,14 @@ struct seawall_ctx {
 	int uffd_err;			/* why it could not be opened (negative errno), or 0 */
 	int offline_err;		/* why MADV_HWPOISON of the quarantine is not done, or 0 */
 	uint64_t host_offlined;
+	/*
+	 * The UFFDIO_MOVE quarantine (isolate.c): chunks of qa_chunk pages,
+	 * registered with uffd; qa_base is the newest, qa_used slots of it taken.
+	 * move_err: why moving is not done (negative errno), or 0.
+	 */
+	uint8_t *qa_base;
+	uint32_t qa_used;
+	int move_err;
 };
 
 /* log.c */

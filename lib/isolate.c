@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR BSD-2-Clause
 // Copyright (C) 2026 The Seawall authors
 /*
- * Isolation.  The bad host page is always moved with mremap into a
- * PROT_NONE quarantine mapping, so it is neither read by the VMM nor
+ * Isolation.  The bad host page is always moved into a quarantine
+ * mapping that nothing reads or dumps, so it is neither read by the VMM nor
  * freed to the host; with CAP_SYS_ADMIN it is also handed to the host's
  * memory_failure() (MADV_HWPOISON), so the host never reuses it, even
  * after the VMM exits.  What then stands at its old address:
  *
- *  - POISON (default): a fresh placeholder, registered with a userfaultfd
- *    and poisoned (UFFDIO_POISON).  Splitting the VMA there made KVM's MMU
- *    notifier drop the stage-2 entries of that 2 MiB block (measured:
- *    docs/isolation.md), not the slot's; a later guest access makes KVM find the poison
- *    marker and send SIGBUS BUS_MCEERR_AR to the vCPU thread, which
- *    seawall_sigbus_record() queues like any other.  No memslot changes.
+ *  - POISON (default), private anonymous memory in 4 KiB pages (THP
+ *    too): UFFDIO_MOVE takes the bad page out of the region's VMA into a
+ *    quarantine chunk without splitting the VMA, the 2 MiB-aligned block
+ *    around it is registered with a userfaultfd (write-protect mode: no
+ *    fault behaves differently, but UFFDIO_POISON may write there; the
+ *    VMA splits only at 2 MiB boundaries), and UFFDIO_POISON leaves a
+ *    poison marker in its page-table entry.  KVM's MMU notifier drops the
+ *    one stage-2 entry (docs/isolation.md, measured).  A later guest
+ *    access makes KVM find the marker and send SIGBUS BUS_MCEERR_AR to
+ *    the vCPU thread, which seawall_sigbus_record() queues like any other.
+ *    No memslot changes.
+ *  - POISON, anything else (hugetlb, memfd/shmem, a page UFFDIO_MOVE
+ *    refuses): the page is moved into the quarantine with mremap, and a
+ *    fresh placeholder, registered and poisoned, takes its address.  The
+ *    unaligned VMA split costs the stage-2 entries of that 2 MiB block.
  *  - MEMSLOT_SPLIT (0.1's default): the page is cut out of its memslot
  *    (a later access exits as MMIO/NISV), a PROT_NONE placeholder holds
  *    the address.  KVM refaults the whole slot after every change.
@@ -72,6 +81,22 @@ struct sw_uffdio_poison {
 #define SW_UFFDIO_UNREGISTER	_IOR(SW_UFFDIO, 0x01, struct sw_uffdio_range)
 #define SW_UFFDIO_POISON	_IOWR(SW_UFFDIO, SW_UFFDIO_POISON_BIT, struct sw_uffdio_poison)
 #define SW_UFFDIO_REGISTER_MODE_MISSING	(1ull << 0)
+/* Linux 6.8+ */
+#define SW_UFFD_FEATURE_MOVE	(1ull << 16)
+#define SW_UFFDIO_MOVE_BIT	0x05
+struct sw_uffdio_move {
+	uint64_t dst;
+	uint64_t src;
+	uint64_t len;
+	uint64_t mode;
+	int64_t move;
+};
+#define SW_UFFDIO_MOVE		_IOWR(SW_UFFDIO, SW_UFFDIO_MOVE_BIT, struct sw_uffdio_move)
+#define SW_UFFDIO_MOVE_MODE_DONTWAKE	(1ull << 0)
+#define SW_UFFDIO_REGISTER_MODE_WP	(1ull << 1)
+
+#define SW_BLOCK	(2ull << 20)	/* the PMD span of 4 KiB pages */
+#define SW_QA_CHUNK	512u		/* pages per quarantine chunk */
 
 int seawall_memslot_split(const struct seawall_memslot *slot, uint64_t hole_gpa,
 			  uint64_t hole_size, uint32_t new_slot, struct seawall_memslot out[2])
@@ -245,6 +270,23 @@ static void quarantine_undo(void *q, void *hva, uint64_t size)
 }
 
 /*
+ * /proc/self/pagemap: present, and mapped by this process alone (bit 56,
+ * Linux 4.2+).  Unreadable pagemap: no.
+ */
+static bool page_exclusive(const void *addr)
+{
+	uint64_t e = 0, ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / ps * sizeof(e)));
+	close(fd);
+	return n == (ssize_t)sizeof(e) && (e >> 63 & 1) && (e >> 56 & 1);
+}
+
+/*
  * With CAP_SYS_ADMIN: the host's memory_failure() takes the page, so the
  * host never hands it out again.  The kernel answers with SIGBUS
  * BUS_MCEERR_AR to this thread before madvise() returns, which
@@ -265,6 +307,12 @@ static bool host_offline(struct seawall_ctx *ctx, void *q, uint64_t size)
 	 * hand that to memory_failure().  No page, nothing the host can reuse.
 	 */
 	if (mincore(q, (size_t)sysconf(_SC_PAGESIZE), vec) < 0 || !(vec[0] & 1))
+		return false;
+	/*
+	 * Nor a page that is not ours alone: the shared zero page (a page the
+	 * guest only ever read), a page another process maps.
+	 */
+	if (!page_exclusive(q))
 		return false;
 	if (sigaction(SIGBUS, NULL, &sa) < 0 ||
 	    (!(sa.sa_flags & SA_SIGINFO) &&
@@ -320,6 +368,8 @@ static int uffd_get(struct seawall_ctx *ctx, const char **why)
 		close(fd);
 		goto fail;
 	}
+	if (!(api.features & SW_UFFD_FEATURE_MOVE))
+		ctx->move_err = -EOPNOTSUPP;
 	ctx->uffd = fd;
 	return fd;
 fail:
@@ -379,6 +429,167 @@ static int poison_at(struct seawall_ctx *ctx, const struct sw_region *r, uint8_t
 	return 0;
 }
 
+/*
+ * A free slot in the move quarantine.  A chunk is private anonymous and
+ * read-write like guest RAM (UFFDIO_MOVE wants the same access on both
+ * sides), never touched by the library, left out of core dumps, never
+ * THP, and registered with the context's userfaultfd: a move's
+ * destination must be.  Chunks are never unmapped: what they hold is bad.
+ */
+static uint8_t *qa_slot(struct seawall_ctx *ctx, int uffd, const char **why)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), len = SW_QA_CHUNK * ps;
+	struct sw_uffdio_register reg;
+	uint8_t *m;
+
+	if (ctx->qa_base && ctx->qa_used < SW_QA_CHUNK)
+		return ctx->qa_base + (size_t)ctx->qa_used * ps;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (m == MAP_FAILED) {
+		*why = "cannot reserve quarantine space";
+		return NULL;
+	}
+	madvise(m, len, MADV_NOHUGEPAGE);
+	madvise(m, len, MADV_DONTDUMP);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uint64_t)(uintptr_t)m;
+	reg.range.len = len;
+	reg.mode = SW_UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, SW_UFFDIO_REGISTER, &reg) < 0 ||
+	    !(reg.ioctls & (1ull << SW_UFFDIO_MOVE_BIT))) {
+		ctx->move_err = errno ? -errno : -EOPNOTSUPP;
+		munmap(m, len);
+		*why = "cannot register the quarantine";
+		return NULL;
+	}
+	ctx->qa_base = m;
+	ctx->qa_used = 0;
+	return m;
+}
+
+/*
+ * Let UFFDIO_POISON write into the 2 MiB-aligned block around hva (within
+ * the region): register it in write-protect mode, which changes no fault
+ * (nothing is write-protected).  The VMA splits, if at all, on 2 MiB
+ * boundaries, where the kernel splits no huge mapping and KVM loses no
+ * stage-2 entry.  It stays registered: unregistering a write-protect
+ * range walks it and makes KVM drop all of it.
+ */
+static int block_register(const struct sw_region *r, uint8_t *hva, int uffd)
+{
+	uintptr_t b = (uintptr_t)hva & ~(uintptr_t)(SW_BLOCK - 1), e = b + SW_BLOCK;
+	uintptr_t rs = (uintptr_t)r->hva, re = rs + (uintptr_t)r->size;
+	struct sw_uffdio_register reg;
+
+	if (b < rs)
+		b = rs;
+	if (e > re)
+		e = re;
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = b;
+	reg.range.len = e - b;
+	reg.mode = SW_UFFDIO_REGISTER_MODE_WP;
+	if (ioctl(uffd, SW_UFFDIO_REGISTER, &reg) < 0)
+		return -errno;
+	return (reg.ioctls & (1ull << SW_UFFDIO_POISON_BIT)) ? 0 : -EOPNOTSUPP;
+}
+
+/*
+ * UFFDIO_POISON on one page of a registered block.  EEXIST: something
+ * was faulted in at hva since its page left (a vCPU, between the move and
+ * now), or the memory a journal reload finds there: it is not the bad
+ * page, drop it and poison.
+ */
+static int poison_in_place(int uffd, uint8_t *hva, size_t sz)
+{
+	struct sw_uffdio_poison po;
+	int tries = 0;
+
+	for (;;) {
+		memset(&po, 0, sizeof(po));
+		po.range.start = (uint64_t)(uintptr_t)hva;
+		po.range.len = sz;
+		if (ioctl(uffd, SW_UFFDIO_POISON, &po) == 0)
+			return 0;
+		if ((errno != EEXIST && errno != EAGAIN) || ++tries > 100)
+			return -errno;
+		if (errno == EEXIST)
+			madvise(hva, sz, MADV_DONTNEED);
+	}
+}
+
+/* UFFDIO_MOVE of one page; EAGAIN (the address space was changing) does not last. */
+static int move_page(int uffd, void *dst, void *src, size_t sz)
+{
+	struct sw_uffdio_move mv;
+	int tries = 0;
+
+	for (;;) {
+		memset(&mv, 0, sizeof(mv));
+		mv.dst = (uint64_t)(uintptr_t)dst;
+		mv.src = (uint64_t)(uintptr_t)src;
+		mv.len = sz;
+		mv.mode = SW_UFFDIO_MOVE_MODE_DONTWAKE;
+		if (ioctl(uffd, SW_UFFDIO_MOVE, &mv) == 0)
+			return 0;
+		if (errno != EAGAIN || ++tries > 100)
+			return -errno;
+	}
+}
+
+/*
+ * The POISON strategy for private anonymous 4 KiB pages.  -EOPNOTSUPP:
+ * not this way (nothing was changed; the caller takes the mremap way);
+ * other -errno with *why: failed, and the page is back where it was.
+ * reload: the memory at hva is not the bad page (journal): poison only.
+ */
+static int isolate_move(struct seawall_ctx *ctx, const struct sw_region *r, uint8_t *hva,
+			bool reload, void **qout, const char **why)
+{
+	size_t sz = (size_t)r->page_size;
+	uint8_t *slot = NULL;
+	int uffd, err;
+
+	*qout = NULL;
+	if (r->page_size != (uint64_t)sysconf(_SC_PAGESIZE) || (r->flags & SEAWALL_REGION_FILE))
+		return -EOPNOTSUPP;
+	uffd = uffd_get(ctx, why);
+	if (uffd < 0)
+		return uffd;
+	if (ctx->move_err)
+		return -EOPNOTSUPP;
+	if (!reload) {
+		slot = qa_slot(ctx, uffd, why);
+		if (!slot)
+			return -EOPNOTSUPP;
+		err = move_page(uffd, slot, hva, sz);
+		if (err == -ENOENT) {
+			/* No page there (never touched): nothing to quarantine. */
+			slot = NULL;
+		} else if (err) {
+			/* Shared, file-backed, pinned, not exclusive: the other way. */
+			return -EOPNOTSUPP;
+		} else {
+			ctx->qa_used++;
+		}
+	}
+	err = block_register(r, hva, uffd);
+	if (!err)
+		err = poison_in_place(uffd, hva, sz);
+	if (err) {
+		*why = "UFFDIO_POISON in place failed";
+		if (slot && move_page(uffd, hva, slot, sz) < 0 &&
+		    mremap(slot, sz, sz, MREMAP_MAYMOVE | MREMAP_FIXED, hva) == MAP_FAILED)
+			sw_log(ctx, SEAWALL_LOG_ERR, "a bad page could not be put back at %p", hva);
+		else if (slot)
+			ctx->qa_used--;
+		return err == -EOPNOTSUPP ? -EINVAL : err;
+	}
+	*qout = slot;
+	return 0;
+}
+
 static struct sw_quarantine *quar_find(struct seawall_ctx *ctx, uint64_t gpa)
 {
 	for (uint32_t i = 0; i < ctx->nquar; i++)
@@ -398,7 +609,7 @@ static int isolate_page(struct seawall_ctx *ctx, struct sw_region *r, uint64_t p
 	struct sw_quarantine *qe;
 	uint8_t *hva = r->hva ? r->hva + (page - r->gpa) : NULL;
 	void *q = NULL;
-	bool poisoned = false, offlined = false;
+	bool poisoned = false, offlined = false, in_place = false;
 	int err;
 
 	if (quar_find(ctx, page))
@@ -457,6 +668,16 @@ static int isolate_page(struct seawall_ctx *ctx, struct sw_region *r, uint64_t p
 		/* No host memory here: the VMM keeps the guest from it (0.1 as well). */
 		if (!hva)
 			break;
+		err = isolate_move(ctx, r, hva, reload, &q, why);
+		if (!err) {
+			if (q)
+				offlined = host_offline(ctx, q, r->page_size);
+			poisoned = in_place = true;
+			break;
+		}
+		if (err != -EOPNOTSUPP)
+			return err;
+		*why = NULL;
 		if (!reload) {
 			q = quarantine_move(hva, r->page_size, why);
 			if (!q)
@@ -481,6 +702,7 @@ static int isolate_page(struct seawall_ctx *ctx, struct sw_region *r, uint64_t p
 	qe->strategy = ctx->o.strategy;
 	qe->poisoned = poisoned;
 	qe->offlined = offlined;
+	qe->in_place = in_place;
 	if (offlined)
 		ctx->host_offlined++;
 	ctx->st.isolations++;
@@ -641,7 +863,12 @@ int seawall_ctx_reset(struct seawall_ctx *ctx)
 
 		if (!r->hva)
 			continue;
-		err = fresh_memory(r, ctx->quar[i].gpa);
+		if (ctx->quar[i].in_place)
+			/* Drops the poison marker; one stage-2 entry. */
+			err = madvise(r->hva + (ctx->quar[i].gpa - r->gpa), (size_t)r->page_size,
+				      MADV_DONTNEED) < 0 ? -errno : 0;
+		else
+			err = fresh_memory(r, ctx->quar[i].gpa);
 		if (err && !first_err)
 			first_err = err;
 		n += !err;

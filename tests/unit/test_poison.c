@@ -370,6 +370,100 @@ static void test_thp(void)
 	munmap(raw, len + (2ul << 20));
 }
 
+/* Does this kernel offer UFFDIO_MOVE (Linux 6.8+) to an unprivileged process? */
+static bool kernel_has_move(void)
+{
+	uint64_t api[3] = { 0xAA, 0, 0 };	/* struct uffdio_api: api, features, ioctls */
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, _IOWR(0xAA, 0x3F, uint64_t[3]), api) == 0 && (api[1] & (1ull << 16));
+	close(fd);
+	return ok;
+}
+
+/* The boundaries of the mappings that overlap [m, m + len), in /proc/self/maps. */
+static unsigned int vmas_in(const uint8_t *m, size_t len, bool *aligned)
+{
+	uintptr_t lo = (uintptr_t)m, hi = lo + len, a, b;
+	unsigned int n = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	*aligned = true;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &a, &b) != 2 || b <= lo || a >= hi)
+			continue;
+		n++;
+		if ((a > lo && (a & ((2ul << 20) - 1))) || (b < hi && (b & ((2ul << 20) - 1))))
+			*aligned = false;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Private anonymous 4 KiB memory is isolated by UFFDIO_MOVE: the region's
+ * mapping is split, if at all, on 2 MiB boundaries (where neither the host
+ * nor KVM loses a huge or stage-2 mapping), and however many pages of a
+ * block go bad, the mapping count stays bounded by the blocks
+ * (vm.max_map_count).  The old way split it around every page.
+ */
+static void test_vma_layout(void)
+{
+	size_t len = 8ul << 20;
+	uint8_t *raw = mmap(NULL, len + (2ul << 20), PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *m = (uint8_t *)(((uintptr_t)raw + (2ul << 20) - 1) & ~((2ul << 20) - 1));
+	struct seawall_outcome out;
+	unsigned int before, after, bad = 0;
+	bool aligned, ok = true;
+
+	if (!kernel_has_move()) {
+		tap_diag("skip: mapping layout after isolation: this kernel has no UFFDIO_MOVE "
+			 "(Linux 6.8+); isolation takes the mremap way here");
+		munmap(raw, len + (2ul << 20));
+		return;
+	}
+	madvise(m, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += PG)
+		m[i] = (uint8_t)(i / PG);
+	g_ctx = new_ctx(NULL);
+	add_region(g_ctx, m, len, 0, -1, GPA);
+	before = vmas_in(m, len, &aligned);
+	/* 64 pages of the second 2 MiB block, one page of the fourth. */
+	for (unsigned int i = 0; i < 64; i++) {
+		seawall_ctx_handle_test(g_ctx, GPA + (2ul << 20) + (3 + 7 * i) * PG, &out);
+		bad += !!(out.actions & SEAWALL_ACT_ISOLATE);
+	}
+	seawall_ctx_handle_test(g_ctx, GPA + (6ul << 20) + 511 * PG, &out);
+	bad += !!(out.actions & SEAWALL_ACT_ISOLATE);
+	after = vmas_in(m, len, &aligned);
+	tap_ok(bad == 65, "65 pages in two 2 MiB blocks isolated (%u)", bad);
+	tap_ok(aligned && after <= before + 3,
+	       "the region's mapping split only on 2 MiB boundaries: %u mapping(s) before, %u after "
+	       "65 isolations", before, after);
+	for (size_t i = 0; i < len; i += PG) {
+		uint8_t v = 0;
+		size_t k = i / PG;
+		bool isbad = (k >= 512 + 3 && k < 512 + 3 + 7 * 64 && (k - 512 - 3) % 7 == 0) ||
+			     k == 3 * 512 + 511;
+		int code = probe(m + i, &v);
+
+		if (ok && (isbad ? code != poison_code : (code || v != (uint8_t)k))) {
+			printf("# page %zu: SIGBUS code %d, read 0x%x\n", k, code, v);
+			ok = false;
+		}
+	}
+	tap_ok(ok, "each isolated page raises SIGBUS, every other page kept its contents");
+	seawall_ctx_free(g_ctx);
+	g_ctx = NULL;
+	munmap(raw, len + (2ul << 20));
+}
+
 static void test_memfd(void)
 {
 	int fd = memfd_create("seawall-test", MFD_CLOEXEC);
@@ -451,6 +545,7 @@ int main(int argc, char **argv)
 	test_copy_trips();
 	test_contract();
 	test_thp();
+	test_vma_layout();
 	test_memfd();
 	test_device();
 	return tap_done();
