@@ -160,11 +160,13 @@ typedef void (*seawall_log_fn)(int level, const char *msg, void *arg);
 /*
  * Isolation strategies.  The default (0) needs nothing from the VMM: the
  * bad host page is moved into the library's quarantine (never read, never
- * freed), and a fresh placeholder at its old address is poisoned with
- * UFFDIO_POISON (Linux 6.6+, no privilege: UFFD_USER_MODE_ONLY).  KVM
- * drops the stage-2 entries of that page's 2 MiB block (the mapping is
- * split there; docs/isolation.md), not the memslot's, and a later guest
- * access arrives as
+ * freed), and its old address is poisoned with UFFDIO_POISON (Linux 6.6+,
+ * no privilege: UFFD_USER_MODE_ONLY).  Private anonymous 4 KiB pages move
+ * by UFFDIO_MOVE (6.8+) and are poisoned in place: KVM drops that one
+ * stage-2 entry.  Others (hugetlb, shared memory) move by mremap and a
+ * poisoned placeholder takes their address: KVM drops the entries of
+ * that 2 MiB block (docs/isolation.md).  Never the memslot's.  A later
+ * guest access arrives as
  * SIGBUS BUS_MCEERR_AR on the vCPU thread (seawall_sigbus_record()).
  * Memslots, vm_fd, memslot_ops and spare slots are not used.
  */

@@ -249,6 +249,18 @@ static void *quarantine_move(void *hva, uint64_t size, const char **why)
 		munmap(res, (size_t)(q - res));
 	if (q + sz < res + 2 * sz)
 		munmap(q + sz, (size_t)(res + 2 * sz - (q + sz)));
+	/*
+	 * Make [hva, +sz) a mapping of its own first.  mremap() of a part of
+	 * a private hugetlb mapping drops the reservations of the whole
+	 * mapping (fixup_hugetlb_reservations() runs on the VMA before it is
+	 * split; 6.12 and 7.2): the rest of guest RAM then faults without
+	 * them (SIGBUS when the pool runs short) and they leak at exit
+	 * (HugePages_Rsvd).  Toggling the dump flag splits it, whatever it
+	 * was (on 2 MiB boundaries for hugetlb; hugetlb mappings never merge
+	 * back), and a quarantined page is not to be dumped anyway.
+	 */
+	madvise(hva, sz, MADV_DODUMP);
+	madvise(hva, sz, MADV_DONTDUMP);
 	if (mremap(hva, sz, sz, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
 		int e = errno;
 

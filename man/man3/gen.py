@@ -52,10 +52,16 @@ MESSAGE_ID (32 lowercase hex digits, fixed per type) and the JSON of seawall_eve
 a VMM can send it to journald without libseawall depending on libsystemd (docs/events.md); flags (since 0.2),
 SEAWALL_CTX_NO_HOST_OFFLINE: never hand a quarantined page to the host's memory_failure(), see below.
 Strategies. SEAWALL_ISOLATE_POISON (0, the default since 0.2; SEAWALL_ISOLATE_QUARANTINE is 0.1's name for 0):
-the bad host page is moved with mremap(2) into the context's PROT_NONE quarantine, where it is never read and
-never freed, and a fresh placeholder page at its old address is registered with a userfaultfd
-(UFFD_USER_MODE_ONLY, no privilege) and poisoned with UFFDIO_POISON (Linux 6.6 or later). KVM drops the
-stage-2 entries of that page's 2 MiB block (not the memslot's); a later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
+the bad host page is moved into the context's quarantine, where it is never read, never dumped and never
+freed, and its old address is poisoned with UFFDIO_POISON (Linux 6.6 or later) through a userfaultfd
+(UFFD_USER_MODE_ONLY, no privilege). Private anonymous memory in 4 KiB pages (THP too): the page leaves by
+UFFDIO_MOVE (Linux 6.8 or later), the 2 MiB-aligned block around it is registered with the userfaultfd in
+write-protect mode (no fault changes; the mapping splits, if at all, on 2 MiB boundaries) and the poison
+marker goes into the page's own page-table entry, so KVM drops that page's stage-2 entry alone (a THP is
+split by the host first: its 2 MiB block refaults at 4 KiB, as for any 4 KiB change in it). Anything else
+(hugetlb, memfd or other shared memory, a page the move refuses): the page moves with mremap(2) and a fresh
+placeholder of its kind takes its address, registered and poisoned; that splits the mapping inside the 2 MiB
+block, and KVM drops the block's stage-2 entries. Never the memslot's. A later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
 KVM_RUN, which the VMM's handler passes to seawall_sigbus_record(3) and seawall_ctx_handle_pending(3) turns
 into an abort for the guest. No memslot changes, so vm_fd, memslot_ops, spare_slot_base, spare_slot_count and
 the pause hooks are not used and are ignored. SEAWALL_ISOLATE_MEMSLOT_SPLIT (3): 0.1's default, the page is cut
@@ -370,9 +376,10 @@ or a test can check the arithmetic.""",
 
 page("seawall_ctx_isolate", HDR_CTX, "int seawall_ctx_isolate(struct seawall_ctx *ctx, uint64_t gpa);",
      """Isolate the backing page containing gpa with the context's strategy. Poison (the default): move the host
-page with mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping, put a fresh placeholder at
-its address and poison it with UFFDIO_POISON, so that a guest access makes KVM send SIGBUS BUS_MCEERR_AR to the
-vCPU thread; no memslot changes, no vCPU needs pausing. Memslot split: cut it out of its
+page into the quarantine (UFFDIO_MOVE for private anonymous 4 KiB pages, otherwise
+mremap(MREMAP_MAYMOVE|MREMAP_FIXED) and a fresh placeholder at its address) and poison its address with
+UFFDIO_POISON, so that a guest access makes KVM send SIGBUS BUS_MCEERR_AR to the
+vCPU thread; no memslot changes, no vCPU needs pausing (seawall_ctx_new(3) says what each costs). Memslot split: cut it out of its
 memslot (delete the slot with KVM_SET_USER_MEMORY_REGION or memslot_ops->set, add back the part before
 the hole with the same id and the part after it with a spare id), then move the host page with
 mremap(MREMAP_MAYMOVE|MREMAP_FIXED) into a PROT_NONE quarantine mapping so it is neither read nor freed,
@@ -407,9 +414,10 @@ are reported in one log line and in the seawall_journal_outside_pages metric, an
      MT_CTX, ("seawall_ctx_isolate", "seawall_ctx_new"))
 
 page("seawall_ctx_reset", HDR_CTX, "int seawall_ctx_reset(struct seawall_ctx *ctx);",
-     """On VM reset: map fresh anonymous memory at every quarantined page's old host address, in place of the
-poisoned placeholder (SEAWALL_ISOLATE_POISON: a new page, not poisoned, that the guest may use again; its
-registration with the userfaultfd goes with the placeholder) or of the hole (MEMSLOT_SPLIT) (for a
+     """On VM reset: give fresh memory at every quarantined page's old host address: a page poisoned in place
+(SEAWALL_ISOLATE_POISON, private anonymous 4 KiB) is zapped with MADV_DONTNEED, which drops the poison marker,
+and the guest's next access gets a new zeroed page; a poisoned placeholder (SEAWALL_ISOLATE_POISON otherwise:
+its registration with the userfaultfd goes with it) or a hole (MEMSLOT_SPLIT) is replaced by fresh anonymous memory (for a
 file-backed region too: the file keeps its bad page, held by the quarantine, as punching it out would free it
 to the host; the guest's new page there is private, no longer shared through the file), restore each split memslot to its original extent,
 mark every ledger page SEAWALL_PAGE_REPLACED (journaled), empty the notification queue and restart the

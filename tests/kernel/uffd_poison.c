@@ -21,7 +21,11 @@
  *  - the poison stays after UFFDIO_UNREGISTER and after close(); fresh
  *    memory mapped over the placeholder (a VM reset) is read normally;
  *  - with the rig's SEA mark: KVM_EXIT_ARM_SEA first, and after isolation
- *    and clearing the mark the guest still gets the SIGBUS.
+ *    and clearing the mark the guest still gets the SIGBUS;
+ *  - the same by UFFDIO_MOVE into a registered quarantine and UFFDIO_POISON
+ *    in place (the 2 MiB-aligned block registered write-protect): the
+ *    rest of the block keeps its stage-2 entries (4 KiB), the poison stays
+ *    after close(), MADV_DONTNEED of the page gives fresh memory.
  *
  * Swept over the backing: anonymous 4 KiB, THP (the mremap() splits the
  * 2 MiB block: the rest of it refaults, measured), hugetlb 2 MiB (the whole
@@ -59,6 +63,18 @@ struct kt_uffdio_poison {
 };
 #define KT_UFFDIO_POISON	_IOWR(UFFDIO, KT_UFFDIO_POISON_NR,	\
 				      struct kt_uffdio_poison)
+/* Linux 6.8+ */
+#define KT_UFFD_FEATURE_MOVE	(1ULL << 16)
+#define KT_UFFDIO_MOVE_NR	0x05
+struct kt_uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define KT_UFFDIO_MOVE		_IOWR(UFFDIO, KT_UFFDIO_MOVE_NR,	\
+				      struct kt_uffdio_move)
 
 #define NOBODY		65534
 #define PATTERN		0x5eab0a7d5eab0a7dULL	/* the fresh page after reset */
@@ -75,11 +91,12 @@ struct kt_uffdio_poison {
 enum backing { B_4K, B_THP, B_HUGETLB, B_MEMFD };
 
 /*
- * What is done to the bad page: the isolation, or (to show where the cost
- * of the isolation comes from) only a VMA split (munmap() of the page), or
- * only MADV_DONTNEED (no split).
+ * What is done to the bad page: the isolation (mremap and a placeholder,
+ * or UFFDIO_MOVE and poison in place), or (to show where the cost of the
+ * former comes from) only a VMA split (munmap() of the page), or only
+ * MADV_DONTNEED (no split).
  */
-enum op { OP_ISOLATE, OP_MUNMAP, OP_DONTNEED };
+enum op { OP_ISOLATE, OP_MUNMAP, OP_DONTNEED, OP_MOVE };
 
 struct poison_case {
 	enum backing backing;
@@ -415,6 +432,70 @@ static void isolate(struct isolation *iso, bool thp)
 	KT_CHECK_EQ(poison.updated, iso->size, "UFFDIO_POISON updated");
 }
 
+/*
+ * libseawall 0.2's isolation of private anonymous 4 KiB pages: the page
+ * leaves the memslot's VMA by UFFDIO_MOVE (no VMA split) for a quarantine
+ * chunk registered with the userfaultfd; the 2 MiB-aligned block around it
+ * is registered in write-protect mode (a split, if any, on 2 MiB
+ * boundaries), and UFFDIO_POISON leaves the marker at hva.
+ */
+static void isolate_move(struct isolation *iso)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = KT_UFFD_FEATURE_POISON,
+	};
+	uintptr_t block = (uintptr_t)iso->hva & ~(uintptr_t)(KT_BLOCK - 1);
+	struct uffdio_register qreg = {
+		.range = { .len = KT_BLOCK },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_register breg = {
+		.range = { .start = block, .len = KT_BLOCK },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct kt_uffdio_poison poison = {
+		.range = { .start = (uintptr_t)iso->hva, .len = iso->size },
+	};
+	struct kt_uffdio_move mv = { .len = iso->size };
+
+	iso->uffd = userfaultfd(UFFD_USER_MODE_ONLY | O_CLOEXEC | O_NONBLOCK);
+	if (iso->uffd < 0)
+		kt_fail("userfaultfd(UFFD_USER_MODE_ONLY) as uid %d: %m",
+			(int)geteuid());
+	if (ioctl(iso->uffd, UFFDIO_API, &api))
+		kt_fail("UFFDIO_API: %m");
+	if (!(api.features & KT_UFFD_FEATURE_MOVE))
+		kt_skip("UFFDIO_API features %#llx lack UFFD_FEATURE_MOVE "
+			"(Linux < 6.8)", (unsigned long long)api.features);
+	iso->quarantine = mmap(NULL, KT_BLOCK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+	if (iso->quarantine == MAP_FAILED)
+		kt_fail("map the quarantine chunk: %m");
+	madvise(iso->quarantine, KT_BLOCK, MADV_NOHUGEPAGE);
+	qreg.range.start = (uintptr_t)iso->quarantine;
+	if (ioctl(iso->uffd, UFFDIO_REGISTER, &qreg))
+		kt_fail("UFFDIO_REGISTER (missing) of the quarantine: %m");
+	if (!(qreg.ioctls & (1ULL << KT_UFFDIO_MOVE_NR)))
+		kt_fail("the quarantine's ioctls %#llx lack _UFFDIO_MOVE",
+			(unsigned long long)qreg.ioctls);
+	mv.dst = (uintptr_t)iso->quarantine;
+	mv.src = (uintptr_t)iso->hva;
+	if (ioctl(iso->uffd, KT_UFFDIO_MOVE, &mv))
+		kt_fail("UFFDIO_MOVE %p -> %p: %m", iso->hva, iso->quarantine);
+	KT_CHECK_EQ(mv.move, iso->size, "UFFDIO_MOVE moved");
+	if (ioctl(iso->uffd, UFFDIO_REGISTER, &breg))
+		kt_fail("UFFDIO_REGISTER (write-protect) of the block %#lx: %m",
+			(unsigned long)block);
+	if (!(breg.ioctls & (1ULL << KT_UFFDIO_POISON_NR)))
+		kt_fail("UFFDIO_REGISTER (wp) ioctls %#llx lack _UFFDIO_POISON",
+			(unsigned long long)breg.ioctls);
+	if (ioctl(iso->uffd, KT_UFFDIO_POISON, &poison))
+		kt_fail("UFFDIO_POISON %p+%#zx: %m", iso->hva, iso->size);
+	KT_CHECK_EQ(poison.updated, iso->size, "UFFDIO_POISON updated");
+}
+
 static void memslot_readd(struct kt_vm *vm)
 {
 	struct kt_mem *m = &vm->mem[0];
@@ -569,15 +650,30 @@ static void run_case(struct poison_ctx *x)
 	drop_privileges();
 
 	d_warm = run_to(vm, &st, ST_WARM);
-	if (c->op != OP_ISOLATE)
+	if (c->op == OP_MOVE)
+		isolate_move(&iso);
+	else if (c->op != OP_ISOLATE)
 		probe_op(c, &iso);
 	else if (!c->sea)
 		isolate(&iso, c->backing == B_THP);
 	d_iso = run_to(vm, &st, ST_ISOLATED);
 	d_same = run_to(vm, &st, ST_SAME);
-	if (c->op != OP_ISOLATE) {
+	if (c->op == OP_MUNMAP || c->op == OP_DONTNEED) {
 		probe_result(c, d_warm, d_iso, d_same);
 		return;
+	}
+	if (c->op == OP_MOVE) {
+		kt_diag("%s, UFFDIO_MOVE and poison in place: exits re-reading "
+			"the other %llu pages of the bad page's 2 MiB block: "
+			"%llu (warm: %llu)", backing_name[c->backing],
+			(unsigned long long)SAME_NR, (unsigned long long)d_same,
+			(unsigned long long)d_warm);
+		/* No VMA split inside the block: its other entries stay. */
+		if (c->backing == B_4K && d_same > d_warm + SAME_NR / 4)
+			kt_fail("the move cost %llu refaults in the bad page's "
+				"block (warm: %llu): more than its one stage-2 "
+				"entry was dropped", (unsigned long long)d_same,
+				(unsigned long long)d_warm);
 	}
 
 	if (c->sea) {
@@ -608,7 +704,8 @@ static void run_case(struct poison_ctx *x)
 	expect_sigbus(vm, bad_hva, lsb, "second KVM_RUN");
 	expect_sigbus(vm, bad_hva, lsb, "third KVM_RUN");
 
-	if (!c->close_first) {
+	/* The block stays registered (unregistering walks it: see libseawall). */
+	if (!c->close_first && c->op != OP_MOVE) {
 		struct uffdio_range r = {
 			.start = (uintptr_t)iso.hva, .len = iso.size,
 		};
@@ -620,9 +717,13 @@ static void run_case(struct poison_ctx *x)
 	close(iso.uffd);
 	expect_sigbus(vm, bad_hva, lsb, "after close(uffd)");
 
-	/* VM reset: fresh memory over the placeholder. */
-	if (map_fixed(iso.hva, iso.size, huge) != iso.hva)
+	/* VM reset: fresh memory over the placeholder, or zap the marker. */
+	if (c->op == OP_MOVE) {
+		if (madvise(iso.hva, iso.size, MADV_DONTNEED))
+			kt_fail("MADV_DONTNEED of the poisoned page: %m");
+	} else if (map_fixed(iso.hva, iso.size, huge) != iso.hva) {
 		kt_fail("map fresh memory over the placeholder: %m");
+	}
 	*word = PATTERN;
 	kt_run_expect_ucall(vm, KT_UCALL_VALUE);
 	KT_CHECK_EQ(vm->uc.args[0], PATTERN, "guest read of the fresh page");
@@ -712,6 +813,8 @@ static const struct kt_variant variants[] = {
 	POISON("anon-4k-munmap-splits-block", .backing = B_4K, .op = OP_MUNMAP),
 	POISON("anon-4k-dontneed-one-page", .backing = B_4K,
 	       .op = OP_DONTNEED),
+	POISON("anon-4k-move", .backing = B_4K, .op = OP_MOVE),
+	POISON("anon-thp-move", .backing = B_THP, .op = OP_MOVE),
 	{ .name = "sea-mark-then-poison-4k", .run = run_poison,
 	  .timeout = 240, .needs_inject = true,
 	  .data = &(const struct poison_case){ .backing = B_4K, .sea = true } },
