@@ -15,15 +15,12 @@ E2E_KERNELS ?= $(RIG_KERNELS)
 # written by the guest kernel first, which the policy rightly answers with
 # a restart (seen once on 7.2).
 E2E_ALL     := read write exec fnv hostile hugetlb again journal sigbus kernel threshold smp4
-# make check leaves out hugetlb: it fails (tests/e2e/README.md, "Known
-# failure"): swvm --hugetlb dies of SIGBUS in the reset after a 2 MiB page was
-# isolated.  Run it with E2E_MODES=hugetlb.
 # make check leaves out write (the same KVM exit and injection as read with
 # WnR set: tests/kernel and tests/lib check both) and hostile (tests/fault's
 # hostile test, in make check, touches an isolated page 10^5 times); both
 # pass (tests/e2e/README.md); every mode: make check-e2e E2E_MODES="read write
-# exec fnv hostile again journal sigbus kernel threshold smp4"
-E2E_MODES   ?= read exec fnv again journal sigbus kernel threshold smp4
+# exec fnv hostile hugetlb again journal sigbus kernel threshold smp4"
+E2E_MODES   ?= read exec fnv hugetlb again journal sigbus kernel threshold smp4
 # On 6.12 make check runs the modes whose KVM side differs between kernels
 # (the series' exit for data, fetch and FnV aborts, a reset after an
 # injected abort, four vCPUs at once, the SIGBUS path); the others drive the
