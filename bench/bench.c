@@ -174,7 +174,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 /*
  * Isolation per strategy without KVM (no memslot: the region is not a
- * slot of its own): poison (quarantine, placeholder, UFFDIO_POISON); the
+ * slot of its own): poison (private anonymous 4 KiB: UFFDIO_MOVE into the
+ * quarantine, UFFDIO_POISON in place); the
  * split's own work without the memslot change (the quarantine and a
  * PROT_NONE placeholder, 0.1's "mremap quarantine" line); MADV_HWPOISON.
  * The host offlining of the quarantine is off: it would poison pages of
@@ -186,7 +187,7 @@ static void bench_isolate(void)
 		unsigned int strategy;
 		const char *name;
 	} strategies[] = {
-		{ SEAWALL_ISOLATE_POISON, "poison (mremap quarantine + UFFDIO_POISON placeholder)" },
+		{ SEAWALL_ISOLATE_POISON, "poison (UFFDIO_MOVE quarantine + UFFDIO_POISON in place)" },
 		{ SEAWALL_ISOLATE_MEMSLOT_SPLIT, "split without its memslot (mremap quarantine)" },
 		{ SEAWALL_ISOLATE_HWPOISON, "MADV_HWPOISON" },
 	};
