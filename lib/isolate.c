@@ -298,6 +298,20 @@ static bool page_exclusive(const void *addr)
 	return n == (ssize_t)sizeof(e) && (e >> 63 & 1) && (e >> 56 & 1);
 }
 
+/* /proc/self/pagemap: a page (or a swap entry) at addr?  Unreadable: yes. */
+static bool page_mapped_or_swapped(const void *addr)
+{
+	uint64_t e = 0, ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return true;
+	n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / ps * sizeof(e)));
+	close(fd);
+	return n != (ssize_t)sizeof(e) || (e >> 62 & 3);
+}
+
 /*
  * With CAP_SYS_ADMIN: the host's memory_failure() takes the page, so the
  * host never hands it out again.  The kernel answers with SIGBUS
@@ -571,35 +585,41 @@ static int isolate_move(struct seawall_ctx *ctx, const struct sw_region *r, uint
 		return uffd;
 	if (ctx->move_err)
 		return -EOPNOTSUPP;
-	if (!reload) {
+	/* No page there (never touched): nothing to quarantine, poison only. */
+	if (!reload && page_mapped_or_swapped(hva)) {
 		slot = qa_slot(ctx, uffd, why);
 		if (!slot)
 			return -EOPNOTSUPP;
-		err = move_page(uffd, slot, hva, sz);
-		if (err == -ENOENT) {
-			/* No page there (never touched): nothing to quarantine. */
-			slot = NULL;
-		} else if (err) {
-			/* Shared, file-backed, pinned, not exclusive: the other way. */
+		/* Shared, pinned, not exclusive, a THP it cannot split: the other way. */
+		if (move_page(uffd, slot, hva, sz))
 			return -EOPNOTSUPP;
-		} else {
-			ctx->qa_used++;
-		}
+		ctx->qa_used++;
 	}
 	err = block_register(r, hva, uffd);
 	if (!err)
 		err = poison_in_place(uffd, hva, sz);
-	if (err) {
-		*why = "UFFDIO_POISON in place failed";
-		if (slot && move_page(uffd, hva, slot, sz) < 0 &&
-		    mremap(slot, sz, sz, MREMAP_MAYMOVE | MREMAP_FIXED, hva) == MAP_FAILED)
-			sw_log(ctx, SEAWALL_LOG_ERR, "a bad page could not be put back at %p", hva);
-		else if (slot)
-			ctx->qa_used--;
-		return err == -EOPNOTSUPP ? -EINVAL : err;
+	if (!err) {
+		*qout = slot;
+		return 0;
 	}
-	*qout = slot;
-	return 0;
+	/*
+	 * Put the page back, and let the other way try (EBUSY: the VMM has a
+	 * userfaultfd of its own on this memory; a placeholder is a mapping
+	 * of ours).  Moving back needs hva registered; else mremap(), which
+	 * leaves the slot a hole: it stays taken.
+	 */
+	if (!slot)
+		return -EOPNOTSUPP;
+	if (!move_page(uffd, hva, slot, sz)) {
+		ctx->qa_used--;
+		return -EOPNOTSUPP;
+	}
+	if (mremap(slot, sz, sz, MREMAP_MAYMOVE | MREMAP_FIXED, hva) != MAP_FAILED)
+		return -EOPNOTSUPP;
+	sw_log(ctx, SEAWALL_LOG_ERR, "a bad page could not be put back at %p: %s", (void *)hva,
+	       strerror(errno));
+	*why = "UFFDIO_POISON in place failed";
+	return err == -EOPNOTSUPP ? -EINVAL : err;
 }
 
 static struct sw_quarantine *quar_find(struct seawall_ctx *ctx, uint64_t gpa)
