@@ -61,7 +61,10 @@ marker goes into the page's own page-table entry, so KVM drops that page's stage
 split by the host first: its 2 MiB block refaults at 4 KiB, as for any 4 KiB change in it). Anything else
 (hugetlb, memfd or other shared memory, a page the move refuses): the page moves with mremap(2) and a fresh
 placeholder of its kind takes its address, registered and poisoned; that splits the mapping inside the 2 MiB
-block, and KVM drops the block's stage-2 entries. Never the memslot's. A later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
+block, and KVM drops the block's stage-2 entries. Never the memslot's. The registered blocks stay registered
+while the context lives (unregistering a write-protect range would make KVM drop all of it): a VMM that
+registers guest memory with a userfaultfd of its own (post-copy migration) gets EBUSY for a block that holds a
+bad page, and where the VMM's registration came first the library takes the mremap way for that page. A later guest access to the page makes KVM send SIGBUS BUS_MCEERR_AR to the vCPU thread inside
 KVM_RUN, which the VMM's handler passes to seawall_sigbus_record(3) and seawall_ctx_handle_pending(3) turns
 into an abort for the guest. No memslot changes, so vm_fd, memslot_ops, spare_slot_base, spare_slot_count and
 the pause hooks are not used and are ignored. SEAWALL_ISOLATE_MEMSLOT_SPLIT (3): 0.1's default, the page is cut
