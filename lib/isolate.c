@@ -281,35 +281,34 @@ static void quarantine_undo(void *q, void *hva, uint64_t size)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 }
 
-/*
- * /proc/self/pagemap: present, and mapped by this process alone (bit 56,
- * Linux 4.2+).  Unreadable pagemap: no.
- */
-static bool page_exclusive(const void *addr)
+/* addr's entry in /proc/self/pagemap; false if it cannot be read. */
+static bool pagemap_entry(const void *addr, uint64_t *e)
 {
-	uint64_t e = 0, ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t ps = (uint64_t)sysconf(_SC_PAGESIZE);
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return false;
-	n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / ps * sizeof(e)));
+	n = pread(fd, e, sizeof(*e), (off_t)((uintptr_t)addr / ps * sizeof(*e)));
 	close(fd);
-	return n == (ssize_t)sizeof(e) && (e >> 63 & 1) && (e >> 56 & 1);
+	return n == (ssize_t)sizeof(*e);
 }
 
-/* /proc/self/pagemap: a page (or a swap entry) at addr?  Unreadable: yes. */
+/* Present, and mapped by this process alone (bit 56, Linux 4.2+).  Unknown: no. */
+static bool page_exclusive(const void *addr)
+{
+	uint64_t e;
+
+	return pagemap_entry(addr, &e) && (e >> 63 & 1) && (e >> 56 & 1);
+}
+
+/* A page (bit 63) or a swap entry (bit 62) at addr?  Unknown: yes. */
 static bool page_mapped_or_swapped(const void *addr)
 {
-	uint64_t e = 0, ps = (uint64_t)sysconf(_SC_PAGESIZE);
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	uint64_t e;
 
-	if (fd < 0)
-		return true;
-	n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / ps * sizeof(e)));
-	close(fd);
-	return n != (ssize_t)sizeof(e) || (e >> 62 & 3);
+	return !pagemap_entry(addr, &e) || (e >> 62 & 3);
 }
 
 /*
