@@ -107,6 +107,7 @@ help:
 -include bench/bench.mk
 -include kernel/kernel.mk
 -include tests/e2e/e2e.mk
+-include tests/qemu/qemu.mk
 -include tests/fault/fault.mk
 -include tests/ops/kit.mk
 -include tests/ops/metrics.mk

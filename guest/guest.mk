@@ -13,7 +13,7 @@ SEAWALL_CACHE ?= $(HOME)/.cache/seawall
 
 GUEST_OBJ    := $(ARM64)/guest
 GUEST_BINDIR := $(ARM64)/rootfs/opt/seawall/bin
-GUEST_PROGS  := seawall-agent sw-victim sw-bystander
+GUEST_PROGS  := seawall-agent sw-victim sw-bystander sw-rt
 GUEST_BINS   := $(addprefix $(GUEST_BINDIR)/,$(GUEST_PROGS))
 GUEST_INITRD := $(ARM64)/rootfs/opt/seawall/guest/initrd.cpio
 # Scenario scripts, installed as /etc/seawall/NAME.sh (sw.run=NAME).
@@ -34,6 +34,7 @@ $(GUEST_OBJ)/%.o: guest/%.c
 $(GUEST_BINDIR)/seawall-agent: $(GUEST_OBJ)/agent.o $(GUEST_OBJ)/notify-dev.o
 $(GUEST_BINDIR)/sw-victim: $(GUEST_OBJ)/victim.o
 $(GUEST_BINDIR)/sw-bystander: $(GUEST_OBJ)/bystander.o
+$(GUEST_BINDIR)/sw-rt: $(GUEST_OBJ)/rt.o
 $(GUEST_BINS):
 	@mkdir -p $(@D)
 	$(ACC) $(GUEST_LDFLAGS) -o $@ $^

@@ -50,5 +50,15 @@ check-qemu:
 			-- sh /qemu/run $$modes || exit 1; \
 	done
 
+# The SEA round trip against an MMIO round trip through our QEMU, one
+# boot of a device-tree guest on 7.2 (bench/README.md).  Not a test.
+.PHONY: bench-qemu
+bench-qemu:
+	@$(MAKE) --no-print-directory arm64
+	@root="$(QEMU_RIG_ROOT)"; [ -n "$$root" ] || root=$$(bash rig/build-qemu); \
+	bash rig/run --kernel 7.2 --mem $(QEMU_RIG_MEM) --timeout 1800 \
+		--add "$$root:/opt/qemu" --add tests/qemu:/qemu \
+		-- sh /qemu/run bench
+
 # `make check` runs it after the rig suites.
 CHECK_RIG_EXTRA += check-qemu
