@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Copyright (C) 2026 The Seawall authors
 /*
- * sw-hwpoison: make a guest page of a running swvm hardware-poisoned on
+ * sw-hwpoison: make a guest page of a running VMM hardware-poisoned on
  * the host (L1), the way the kernel does for a real memory error, so the
  * guest's next access takes KVM's SIGBUS path (BUS_MCEERR_AR to the vCPU
  * thread) rather than an SEA exit.  e2e test helper, rig only.
  *
- *   sw-hwpoison PID GPA MEM_MIB
+ *   sw-hwpoison PID GPA MEM_MIB [THREAD]
+ *
+ * THREAD names the thread that makes the call (its comm, or a prefix of
+ * it): swvm's "swvm-vcpu0" by default, "CPU 0/KVM" for QEMU with
+ * -name ...,debug-threads=on (tests/qemu).
  *
  * The rig's L1 kernels have CONFIG_MEMORY_FAILURE but neither
  * hard_offline_page (no memory hotplug) nor the hwpoison injector, and
  * MADV_HWPOISON only acts on the caller's own memory.  So this attaches to
- * swvm's vCPU 0 thread (PTRACE_SEIZE + PTRACE_INTERRUPT: only that thread
+ * the VMM's vCPU 0 thread (PTRACE_SEIZE + PTRACE_INTERRUPT: only that thread
  * stops, KVM_RUN returns EINTR), turns its next system call (KVM_RUN again)
  * into madvise(hva, 4096, MADV_HWPOISON), then has it make the original
  * call again, and discards the BUS_MCEERR_AR the kernel sends to the
@@ -148,8 +152,8 @@ int main(int argc, char **argv)
 	uint64_t gpa, mib, ram = 0, hva;
 	int r;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: sw-hwpoison PID GPA MEM_MIB\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: sw-hwpoison PID GPA MEM_MIB [THREAD]\n");
 		return 2;
 	}
 	pid = (pid_t)strtol(argv[1], NULL, 0);
@@ -172,12 +176,13 @@ int main(int argc, char **argv)
 #else
 	{
 		struct user_pt_regs saved, regs;
-		pid_t t = find_thread(pid, "swvm-vcpu0");
+		const char *name = argc == 5 ? argv[4] : "swvm-vcpu0";
+		pid_t t = find_thread(pid, name);
 		int st, nr = NR_MADVISE, bus = 0;
 		long ret;
 
 		if (t < 0) {
-			fprintf(stderr, PFX "no swvm-vcpu0 thread in pid %d\n", (int)pid);
+			fprintf(stderr, PFX "no thread \"%s\" in pid %d\n", name, (int)pid);
 			return 1;
 		}
 		/* Stop vCPU 0 (KVM_RUN returns EINTR), then catch its next system

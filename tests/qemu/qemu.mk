@@ -13,7 +13,7 @@
 QEMU_KERNELS          ?= 7.2 6.12 6.12-plain
 QEMU_MODES            ?=
 # 7.2: everything the opt-in changes, and the unpatched anchor.
-QEMU_MODES_7.2        ?= acpi anchor smp2 kernel journal dt
+QEMU_MODES_7.2        ?= acpi anchor smp2 kernel journal dt badopts
 # 6.12 with our series: the modes whose KVM side differs between the kernels
 # (the exit itself, two vCPUs at once).
 QEMU_MODES_6.12       ?= acpi smp2
