@@ -15,6 +15,14 @@
  *                             injects back, and the guest kernel turns into
  *                             SIGBUS for us
  *
+ *   sw-rt sigbus COUNT        COUNT reads of a shared mapping past the end
+ *                             of its (empty) tmpfs file: each a SIGBUS the
+ *                             guest kernel raises by itself, no VMM involved;
+ *                             the guest's share of an SEA round trip
+ *
+ * The signal loops use SA_NODEFER and sigsetjmp(jb, 0): no signal mask to
+ * restore, so no system call per round trip besides the fault's own.
+ *
  * Prints "sw-rt: KIND COUNT round trips, mean NS ns" (exit 0), or why not
  * (exit 1).  The SEA loop needs a guest whose kernel does not take the
  * page away after the first error (no GHES: a device-tree guest).
@@ -36,6 +44,7 @@
 
 static sigjmp_buf jb;
 static volatile sig_atomic_t faults, last_code;
+static void *volatile last_addr;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -43,6 +52,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	faults++;
 	last_code = si->si_code;
+	last_addr = si->si_addr;
 	siglongjmp(jb, 1);
 }
 
@@ -98,11 +108,59 @@ static int mmio(uint64_t phys, uint64_t count)
 	return sum == 0xffffffffu;	/* keeps the reads */
 }
 
-static int sea(uint64_t count, uint64_t wait_s)
+static void catch_sigbus(void)
 {
 	struct sigaction sa;
-	uint64_t pfn_entry = 0, t0, deadline;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+static int sigbus(uint64_t count)
+{
+	char path[] = "/tmp/sw-rt.XXXXXX";
+	volatile const uint8_t *p;
 	volatile uint64_t i;
+	volatile unsigned int sum = 0;
+	uint64_t t0;
+	void *map;
+	int fd;
+
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, PFX "mkstemp: %s\n", strerror(errno));
+		return 1;
+	}
+	unlink(path);
+	/* An empty file: every access to its first page is past its end. */
+	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, PFX "mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	p = map;
+	catch_sigbus();
+	faults = 0;
+	t0 = now_ns();
+	for (i = 0; i < count; i++) {
+		if (!sigsetjmp(jb, 0)) {
+			sum += p[i % PAGE];
+			fprintf(stderr, PFX "read %" PRIu64 " past the end returned data\n", i);
+			return 1;
+		}
+	}
+	report("sigbus", count, now_ns() - t0);
+	return sum == 0xffffffffu || faults != (sig_atomic_t)count;
+}
+
+static int sea(uint64_t count, uint64_t wait_s)
+{
+	uint64_t pfn_entry = 0, t0, deadline;
+	volatile uint64_t i, exact = 0;
 	volatile uint8_t *page;
 	volatile unsigned int sum = 0;
 	int fd;
@@ -126,15 +184,11 @@ static int sea(uint64_t count, uint64_t wait_s)
 	printf(PFX "gpa 0x%" PRIx64 "\n", (uint64_t)((pfn_entry & ((1ULL << 55) - 1)) * PAGE));
 	fflush(stdout);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigbus;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, NULL);
+	catch_sigbus();
 
 	/* Until the host has marked the page: plain reads. */
 	deadline = now_ns() + wait_s * 1000000000ULL;
-	if (!sigsetjmp(jb, 1)) {
+	if (!sigsetjmp(jb, 0)) {
 		while (now_ns() < deadline) {
 			sum += page[0];
 			usleep(20000);
@@ -145,17 +199,22 @@ static int sea(uint64_t count, uint64_t wait_s)
 			wait_s);
 		return 1;
 	}
-	printf(PFX "first SIGBUS, si_code %d\n", (int)last_code);
+	printf(PFX "first SIGBUS, si_code %d, si_addr %p\n", (int)last_code, last_addr);
 	faults = 0;
 	t0 = now_ns();
 	for (i = 0; i < count; i++) {
-		if (!sigsetjmp(jb, 1)) {
-			sum += page[0];
+		last_addr = NULL;
+		if (!sigsetjmp(jb, 0)) {
+			sum += page[i % PAGE];
 			fprintf(stderr, PFX "read %" PRIu64 " returned data: the page is good again\n", i);
 			return 1;
 		}
+		/* si_addr is FAR_EL1: the byte read, when the abort says so */
+		exact += last_addr == (void *)&page[i % PAGE];
 	}
 	report("sea", count, now_ns() - t0);
+	printf(PFX "si_addr was the byte read in %" PRIu64 " of %" PRIu64 " SIGBUS\n",
+	       (uint64_t)exact, count);
 	return sum == 0xffffffffu;
 }
 
@@ -175,6 +234,8 @@ int main(int argc, char **argv)
 		}
 		return sea(a, b);
 	}
-	fprintf(stderr, "usage: sw-rt mmio PHYS COUNT | sw-rt sea COUNT [WAIT_S]\n");
+	if (argc == 3 && !strcmp(argv[1], "sigbus") && !parse_u64(argv[2], &a) && a)
+		return sigbus(a);
+	fprintf(stderr, "usage: sw-rt mmio PHYS COUNT | sw-rt sea COUNT [WAIT_S] | sw-rt sigbus COUNT\n");
 	return 2;
 }

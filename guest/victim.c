@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 	int wait_kind = 's', c, ret, do_fork = 0;
 	int bad;
 	struct sigaction sa;
+	sigset_t usr1, unblocked;
 	long psz = sysconf(_SC_PAGESIZE);
 	unsigned char *page;
 	uint64_t pa = 0;
@@ -286,6 +287,10 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	/* Held until we wait for it, so that none is lost before the wait. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(wait_kind == 's' ? SIG_BLOCK : SIG_UNBLOCK, &usr1, &unblocked);
 
 	page = mmap(NULL, (size_t)psz, PROT_READ | PROT_WRITE | (mode == M_EXEC ? PROT_EXEC : 0),
 		    (hold ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
@@ -363,7 +368,7 @@ int main(int argc, char **argv)
 	case 's':
 		printf(PFX "waiting for SIGUSR1\n");
 		while (!got_usr1)
-			pause();
+			sigsuspend(&unblocked);
 		break;
 	default:
 		break;

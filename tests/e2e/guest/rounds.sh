@@ -4,6 +4,9 @@
 # need more than one bad page per boot.
 #   sw.rounds=1,2   victims per round (default 1)
 #   sw.after=S      each victim touches its page S s after printing it (10)
+#   sw.together=1   a round's victims touch their pages at the same moment:
+#                   each waits for SIGUSR1, sent to all of them at once S s
+#                   after the last one is ready
 #   sw.gap=S        pause before every round but the first (0)
 #   sw.write=1 / sw.exec=1   write or execute the page instead of reading
 #   sw.fork=1       each victim forks a child sharing its page, which
@@ -36,7 +39,16 @@ how=
 hold=$(arg sw.hold)
 [ -n "$hold" ] && how="$how --hold $hold"
 kread=$(arg sw.kread)
+wait="--after $after"
+together=$(arg sw.together)
+[ "$together" = 1 ] && wait=--signal
 ncpu=$(nproc)
+# ready PID: the victim holds SIGUSR1 back until it waits for it (so one
+# sent now is not lost, and does not kill it)
+ready() {
+	b=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$b" ] && [ $((0x$b & 0x200)) != 0 ]
+}
 pin=
 command -v taskset >/dev/null 2>&1 && pin=1
 
@@ -66,13 +78,22 @@ for k in $(echo "${rounds:-1}" | tr , ' '); do
 		if [ "$kread" = 1 ]; then
 			sw-victim --after 100000 > /tmp/victim.$r.$i 2>&1 &
 		elif [ -n "$pin" ]; then
-			taskset -c $((i % ncpu)) sw-victim $how --after "$after" &
+			taskset -c $((i % ncpu)) sw-victim $how $wait &
 		else
-			sw-victim $how --after "$after" &
+			sw-victim $how $wait &
 		fi
 		pids="$pids $!"
 		i=$((i + 1))
 	done
+	if [ "$together" = 1 ] && [ "$kread" != 1 ]; then
+		for p in $pids; do
+			n=0
+			while ! ready "$p" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+		done
+		sleep "$after"
+		echo "seawall-guest: round $r: SIGUSR1 to$pids"
+		kill -USR1 $pids
+	fi
 	if [ "$kread" = 1 ]; then
 		i=0
 		for p in $pids; do
