@@ -6,7 +6,7 @@
 #   sw.after=S      each victim touches its page S s after printing it (10)
 #   sw.together=1   a round's victims touch their pages at the same moment:
 #                   each waits for SIGUSR1, sent to all of them at once S s
-#                   after the last one is ready
+#                   after they started (once each holds it back)
 #   sw.gap=S        pause before every round but the first (0)
 #   sw.write=1 / sw.exec=1   write or execute the page instead of reading
 #   sw.fork=1       each victim forks a child sharing its page, which
@@ -86,11 +86,13 @@ for k in $(echo "${rounds:-1}" | tr , ' '); do
 		i=$((i + 1))
 	done
 	if [ "$together" = 1 ] && [ "$kread" != 1 ]; then
+		# S s after the start, as without sw.together; a victim not yet
+		# holding SIGUSR1 by then gets a few seconds more
+		sleep "$after"
 		for p in $pids; do
 			n=0
-			while ! ready "$p" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+			while ! ready "$p" && [ $n -lt 20 ]; do sleep 0.5; n=$((n + 1)); done
 		done
-		sleep "$after"
 		echo "seawall-guest: round $r: SIGUSR1 to$pids"
 		kill -USR1 $pids
 	fi
