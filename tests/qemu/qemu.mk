@@ -31,13 +31,17 @@ $(QEMU_RIG_HELPER): tests/qemu/sw-qemu-rig.c include/seawall/kvm.h
 	@mkdir -p $(@D)
 	$(ACC) $(CSTD) $(WARN) $(WERROR) $(OPT) -D_GNU_SOURCE -Iinclude -static -o $@ $<
 
+# $$root for the recipes below: QEMU_RIG_ROOT, or the one rig/build-qemu
+# makes; a target stops when it holds no QEMU of ours.
+QEMU_ROOT_SH = root="$(QEMU_RIG_ROOT)"; [ -n "$$root" ] || root=$$(bash rig/build-qemu); \
+	[ -x "$$root/opt/seawall-qemu/bin/qemu-system-aarch64" ] || { echo "$@: no QEMU root ($${root:-rig/build-qemu failed})" >&2; exit 1; }
+
 # rig/build-qemu prints the root (Debian's QEMU, ours, UEFI) that goes to
 # /opt/qemu inside L1; it rebuilds only when the series changed.
 .PHONY: check-qemu
 check-qemu:
 	@$(MAKE) --no-print-directory arm64
-	@root="$(QEMU_RIG_ROOT)"; [ -n "$$root" ] || root=$$(bash rig/build-qemu); \
-	[ -x "$$root/opt/seawall-qemu/bin/qemu-system-aarch64" ] || { echo "check-qemu: no QEMU root ($${root:-rig/build-qemu failed})" >&2; exit 1; }; \
+	@$(QEMU_ROOT_SH); \
 	for k in $(QEMU_KERNELS); do \
 		case $$k in \
 		7.2) modes="$(QEMU_MODES_7.2)" ;; \
@@ -56,7 +60,7 @@ check-qemu:
 .PHONY: bench-qemu
 bench-qemu:
 	@$(MAKE) --no-print-directory arm64
-	@root="$(QEMU_RIG_ROOT)"; [ -n "$$root" ] || root=$$(bash rig/build-qemu); \
+	@$(QEMU_ROOT_SH); \
 	bash rig/run --kernel 7.2 --mem $(QEMU_RIG_MEM) --timeout 1800 \
 		--add "$$root:/opt/qemu" --add tests/qemu:/qemu \
 		-- sh /qemu/run bench
@@ -69,8 +73,7 @@ demo-qemu:
 	@$(MAKE) --no-print-directory rig
 	@bash rig/build-kernel 7.2 >/dev/null
 	@$(MAKE) --no-print-directory arm64
-	@root="$(QEMU_RIG_ROOT)"; [ -n "$$root" ] || root=$$(bash rig/build-qemu); \
-	[ -x "$$root/opt/seawall-qemu/bin/qemu-system-aarch64" ] || { echo "demo-qemu: no QEMU root ($${root:-rig/build-qemu failed})" >&2; exit 1; }; \
+	@$(QEMU_ROOT_SH); \
 	bash rig/run --kernel 7.2 --mem $(QEMU_RIG_MEM) --timeout 1200 \
 		--add "$$root:/opt/qemu" --add tests/qemu:/qemu \
 		-- sh /qemu/demo
